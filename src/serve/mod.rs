@@ -1,0 +1,1 @@
+//! The built-in reference SCIM server (placeholder until the serve branch lands).
