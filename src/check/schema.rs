@@ -1,0 +1,112 @@
+//! JSON Schema validation against the built-in `schemas/` tree (draft 2020-12, formats checked).
+
+use crate::assets;
+use jsonschema::Validator;
+use referencing::Registry;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Where the schema files live in URI space; `.invalid` never resolves, so nothing is fetched.
+pub const BASE_URI: &str = "https://scimspec.invalid/schemas/";
+
+pub struct SchemaSet {
+    registry: Registry<'static>,
+    sources: HashMap<String, Value>,
+    compiled: Mutex<HashMap<String, Arc<Validator>>>,
+}
+
+/// One validation problem, located in the instance.
+#[derive(Debug, Clone)]
+pub struct SchemaViolation {
+    pub instance_path: String,
+    pub message: String,
+}
+
+impl SchemaSet {
+    /// The process-wide set of built-in schemas, parsed once.
+    pub fn builtin() -> &'static SchemaSet {
+        static SET: OnceLock<SchemaSet> = OnceLock::new();
+        SET.get_or_init(|| {
+            let mut sources = HashMap::new();
+            for (path, text) in assets::files(&assets::SCHEMAS, &[".schema.json"]) {
+                // A built-in schema that does not parse is caught by the project's tests.
+                if let Ok(v) = serde_json::from_str::<Value>(text) {
+                    let name = path.trim_end_matches(".schema.json").to_owned();
+                    sources.insert(name, v);
+                }
+            }
+            let resources: Vec<(String, Value)> = sources
+                .iter()
+                .map(|(name, v)| (format!("{BASE_URI}{name}.schema.json"), v.clone()))
+                .collect();
+            let registry = Registry::new()
+                .retrieve_known_draft_meta_schemas(false)
+                .extend(resources)
+                .and_then(|b| b.prepare())
+                .unwrap_or_else(|_| {
+                    Registry::new()
+                        .prepare()
+                        .expect("an empty schema registry always prepares")
+                });
+            SchemaSet {
+                registry,
+                sources,
+                compiled: Mutex::new(HashMap::new()),
+            }
+        })
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.sources.contains_key(name)
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.sources.keys().map(String::as_str).collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// The compiled validator for a schema name such as `core/User`.
+    pub fn validator(&self, name: &str) -> Result<Arc<Validator>, String> {
+        let mut compiled = self
+            .compiled
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(v) = compiled.get(name) {
+            return Ok(v.clone());
+        }
+        let source = self
+            .sources
+            .get(name)
+            .ok_or_else(|| format!("no schema named `{name}` (schemas/{name}.schema.json)"))?;
+        let validator = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .with_registry(&self.registry)
+            .with_base_uri(format!("{BASE_URI}{name}.schema.json"))
+            .build(source)
+            .map_err(|e| format!("schema `{name}` does not compile: {e}"))?;
+        let validator = Arc::new(validator);
+        compiled.insert(name.to_owned(), validator.clone());
+        Ok(validator)
+    }
+
+    /// Every violation of `name` by `instance`, at most `limit` of them.
+    pub fn violations(
+        &self,
+        name: &str,
+        instance: &Value,
+        limit: usize,
+    ) -> Result<Vec<SchemaViolation>, String> {
+        let validator = self.validator(name)?;
+        Ok(validator
+            .iter_errors(instance)
+            .take(limit)
+            .map(|e| SchemaViolation {
+                instance_path: e.instance_path().to_string(),
+                message: e.masked().to_string(),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,96 @@
+//! JUnit XML as GitLab, GitHub's reporters and Jenkins read it: one `<testsuite>` per suite file,
+//! `classname` = suite id, `name` = case id, `file`/`line` attributes, a one-line `message`, the
+//! full explanation as text, the transcript in `<system-out>` for failures.
+
+use super::{explain, transcript};
+use crate::catalog::Catalog;
+use crate::run::record::{CaseRecord, Verdict};
+use quick_junit::{
+    NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite, XmlString,
+};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+pub fn render(
+    records: &[CaseRecord],
+    catalog: &Catalog,
+    strict: bool,
+    elapsed: Duration,
+) -> Result<String, String> {
+    let mut report = Report::new("scimspec");
+    report.set_time(elapsed);
+    let mut by_suite: BTreeMap<&str, Vec<&CaseRecord>> = BTreeMap::new();
+    for r in records {
+        by_suite.entry(r.suite.as_str()).or_default().push(r);
+    }
+    for (suite_id, cases) in by_suite {
+        let mut ts = TestSuite::new(suite_id);
+        ts.set_time(cases.iter().map(|c| c.duration).sum());
+        if let Some(first) = cases.first() {
+            ts.extra
+                .insert(XmlString::new("file"), XmlString::new(&first.file));
+        }
+        for r in cases {
+            let status = match r.verdict {
+                Verdict::Pass | Verdict::Informational => TestCaseStatus::success(),
+                Verdict::NonStrict if !strict => TestCaseStatus::success(),
+                Verdict::Fail | Verdict::NonStrict => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    s.set_message(one_line(&r.message));
+                    s.set_type(r.verdict.as_str());
+                    s.set_description(explain(r, catalog));
+                    s
+                }
+                Verdict::Error => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+                    s.set_message(one_line(&r.message));
+                    s.set_type("ERROR");
+                    s.set_description(explain(r, catalog));
+                    s
+                }
+                Verdict::Unimplemented => {
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_message(one_line(&r.message));
+                    s
+                }
+            };
+            let mut tc = TestCase::new(r.case.as_str(), status);
+            tc.set_classname(r.suite.as_str());
+            tc.set_time(r.duration);
+            let line = r.mismatches.first().map(|m| m.line).unwrap_or(r.line);
+            tc.extra
+                .insert(XmlString::new("file"), XmlString::new(&r.file));
+            tc.extra
+                .insert(XmlString::new("line"), XmlString::new(line.to_string()));
+            tc.add_property(Property::new("verdict", r.verdict.as_str()));
+            tc.add_property(Property::new("level", r.level.as_str()));
+            tc.add_property(Property::new("requirements", r.requirements.join(",")));
+            if !r.spec.is_empty() {
+                tc.add_property(Property::new("spec", r.spec.join(", ")));
+            }
+            match r.verdict {
+                Verdict::Fail | Verdict::Error | Verdict::NonStrict => {
+                    tc.set_system_out(format!("{}\n{}", explain(r, catalog), transcript(r)));
+                }
+                Verdict::Informational => {
+                    tc.set_system_out(format!("INFORMATIONAL: {}", r.message));
+                }
+                _ => {}
+            }
+            ts.add_test_case(tc);
+        }
+        report.add_test_suite(ts);
+    }
+    report
+        .to_string()
+        .map_err(|e| format!("cannot write JUnit XML: {e}"))
+}
+
+fn one_line(s: &str) -> String {
+    let line = s.lines().next().unwrap_or("");
+    if line.chars().count() > 300 {
+        format!("{}…", line.chars().take(300).collect::<String>())
+    } else {
+        line.to_owned()
+    }
+}

@@ -1,0 +1,155 @@
+//! Reporters: the console summary, JUnit XML and the JSON report. All read the same records,
+//! sorted by name, after the run.
+
+pub mod console;
+pub mod junit;
+
+use crate::catalog::Catalog;
+use crate::run::record::{CaseRecord, Verdict};
+use std::fmt::Write as _;
+
+/// The full plain-text explanation of a record: what a person needs to act on it.
+pub fn explain(r: &CaseRecord, catalog: &Catalog) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} [{}] {} — {}",
+        r.verdict.as_str(),
+        r.level,
+        r.name(),
+        r.title
+    );
+    for id in &r.requirements {
+        match catalog.get(id) {
+            Some(req) => {
+                let section = if req
+                    .section
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit())
+                {
+                    let rfc = id
+                        .split('.')
+                        .next()
+                        .unwrap_or("")
+                        .to_uppercase()
+                        .replace("RFC", "RFC ");
+                    format!("{rfc} §{}", req.section)
+                } else {
+                    req.section.clone()
+                };
+                let _ = writeln!(
+                    out,
+                    "  requirement: {id} ({section}, {}): {}",
+                    req.level, req.summary
+                );
+            }
+            None => {
+                let _ = writeln!(out, "  requirement: {id}");
+            }
+        }
+    }
+    if !r.spec.is_empty() {
+        let _ = writeln!(out, "  spec: {}", r.spec.join(", "));
+    }
+    let first_line = r
+        .mismatches
+        .first()
+        .map(|m| (m.line, m.column))
+        .unwrap_or((r.line, 1));
+    let _ = writeln!(out, "  --> {}:{}:{}", r.file, first_line.0, first_line.1);
+    if r.verdict == Verdict::Unimplemented {
+        let _ = writeln!(out, "  skipped: {}", r.message);
+        return out;
+    }
+    if let Some(step) = &r.failed_step {
+        if let Some(x) = r.transcript.last() {
+            match x.status {
+                Some(s) => {
+                    let _ = writeln!(out, "  {step}: {} {} -> {s} {}", x.method, x.url, x.reason);
+                }
+                None => {
+                    let _ = writeln!(out, "  {step}: {} {} -> no answer", x.method, x.url);
+                }
+            }
+        }
+    }
+    if r.mismatches.is_empty() {
+        if !r.message.is_empty() {
+            let _ = writeln!(out, "  {}", r.message);
+        }
+    } else {
+        for m in &r.mismatches {
+            let _ = writeln!(out, "  {} (line {}):", m.subject, m.line);
+            let _ = writeln!(out, "    expected: {}", m.expected);
+            let _ = writeln!(out, "    actual:   {}", m.actual);
+        }
+    }
+    if let Some(x) = r.transcript.last().filter(|_| r.failed_step.is_some()) {
+        if !x.response_body.is_empty() {
+            let _ = writeln!(
+                out,
+                "  response body: {}",
+                crate::check::preview(&x.response_body)
+            );
+        }
+    }
+    out
+}
+
+/// The request/response transcript of a record, for JUnit `<system-out>` and `--verbose`.
+pub fn transcript(r: &CaseRecord) -> String {
+    let mut out = String::new();
+    for x in &r.transcript {
+        let _ = writeln!(out, "## {}", x.step);
+        let _ = writeln!(out, "> {} {}", x.method, x.url);
+        for (n, v) in &x.request_headers {
+            let _ = writeln!(out, "> {n}: {v}");
+        }
+        if let Some(b) = &x.request_body {
+            let _ = writeln!(out, ">\n{b}");
+        }
+        for retry in &x.retries {
+            let _ = writeln!(out, "! {retry}");
+        }
+        match (x.status, &x.error) {
+            (_, Some(e)) => {
+                let _ = writeln!(out, "! {e}");
+            }
+            (Some(s), None) => {
+                let _ = writeln!(out, "< {s} {} ({} ms)", x.reason, x.elapsed_ms);
+                for (n, v) in &x.response_headers {
+                    let _ = writeln!(out, "< {n}: {v}");
+                }
+                if !x.response_body.is_empty() {
+                    let _ = writeln!(out, "<\n{}", x.response_body);
+                }
+            }
+            (None, None) => {}
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Counts per verdict, in the table's order.
+pub fn counts(records: &[CaseRecord]) -> Vec<(Verdict, usize)> {
+    Verdict::ALL
+        .iter()
+        .map(|v| (*v, records.iter().filter(|r| r.verdict == *v).count()))
+        .collect()
+}
+
+/// The JSON report: the same records, for dashboards and vendor matrices.
+pub fn json_report(records: &[CaseRecord], meta: &serde_json::Value) -> serde_json::Value {
+    let tally: serde_json::Map<String, serde_json::Value> = counts(records)
+        .into_iter()
+        .map(|(v, n)| (v.as_str().to_owned(), n.into()))
+        .collect();
+    serde_json::json!({
+        "scimspec": env!("CARGO_PKG_VERSION"),
+        "run": meta,
+        "counts": tally,
+        "cases": records,
+    })
+}

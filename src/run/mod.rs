@@ -1,0 +1,430 @@
+//! Runs cases: one libtest-mimic trial per case, all on one shared tokio runtime and one HTTP
+//! client. Each step renders its request, sends it, checks the answer and captures values.
+
+pub mod record;
+
+use crate::check::schema::SchemaSet;
+use crate::check::{Body, Checker, Mismatch};
+use crate::suite::vars::Vars;
+use crate::suite::{self, Body as ReqBody, CaptureSource, Case, Level, Suite};
+use crate::target::{Capabilities, InResponse, OutRequest, Target};
+use libtest_mimic::{Completion, Failed, Trial};
+use record::{CaseRecord, Exchange, Verdict};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How much of a body a transcript keeps.
+const TRANSCRIPT_BODY_LIMIT: usize = 8 * 1024;
+
+pub struct RunContext {
+    pub target: Target,
+    pub caps: Capabilities,
+    pub run_id: String,
+    pub schemas: &'static SchemaSet,
+    pub case_timeout: Duration,
+    pub strict: bool,
+    pub cancelled: AtomicBool,
+    pub in_flight: AtomicUsize,
+    pub records: Mutex<Vec<CaseRecord>>,
+}
+
+/// A case to run, with its suite and a number that makes its generated names unique.
+#[derive(Clone)]
+pub struct Planned {
+    pub suite: Arc<Suite>,
+    pub case: Case,
+    pub number: usize,
+}
+
+impl Planned {
+    pub fn name(&self) -> String {
+        format!("{}::{}", self.suite.id, self.case.id)
+    }
+}
+
+/// Every case of the suites, numbered in a fixed order.
+pub fn plan(suites: Vec<Suite>) -> Vec<Planned> {
+    let mut out = Vec::new();
+    for s in suites {
+        let s = Arc::new(s);
+        for c in &s.cases {
+            out.push(Planned {
+                suite: s.clone(),
+                case: c.clone(),
+                number: out.len() + 1,
+            });
+        }
+    }
+    out
+}
+
+/// One trial per planned case. Each trial records its result into `ctx.records`.
+pub fn trials(
+    ctx: &Arc<RunContext>,
+    planned: &[Planned],
+    handle: &tokio::runtime::Handle,
+) -> Vec<Trial> {
+    planned
+        .iter()
+        .map(|p| {
+            let ctx = ctx.clone();
+            let p = p.clone();
+            let handle = handle.clone();
+            let kind = p.case.level.as_str();
+            Trial::ignorable_test(p.name(), move || {
+                let started = Instant::now();
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    handle.block_on(run_case(&ctx, &p))
+                }));
+                let record = match outcome {
+                    Ok(r) => r,
+                    Err(panic) => {
+                        let msg = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_else(|| "unknown panic".into());
+                        let mut r = blank_record(&p, Verdict::Error);
+                        r.message = format!("internal error in scimspec (please report it): {msg}");
+                        r.duration = started.elapsed();
+                        r
+                    }
+                };
+                let verdict = record.verdict;
+                let reason = record.message.clone();
+                ctx.records
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(record);
+                match verdict {
+                    Verdict::Unimplemented => Ok(Completion::ignored_with(reason)),
+                    v if v.fails_run(ctx.strict) => Err(Failed::without_message()),
+                    _ => Ok(Completion::Completed),
+                }
+            })
+            .with_kind(kind)
+        })
+        .collect()
+}
+
+fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
+    CaseRecord {
+        suite: p.suite.id.clone(),
+        case: p.case.id.clone(),
+        title: p.case.title.clone(),
+        profile: p.suite.profile.clone(),
+        file: p.suite.file.clone(),
+        line: p.case.pos.line,
+        level: p.case.level,
+        spec: p.suite.spec.clone(),
+        requirements: p.case.requirements.clone(),
+        verdict,
+        message: String::new(),
+        chosen: None,
+        failed_step: None,
+        mismatches: Vec::new(),
+        transcript: Vec::new(),
+        duration: Duration::ZERO,
+    }
+}
+
+/// The verdict a broken expectation earns at this level.
+fn broken(level: Level) -> Verdict {
+    match level {
+        Level::Should => Verdict::NonStrict,
+        Level::Must | Level::May | Level::Info => Verdict::Fail,
+    }
+}
+
+pub async fn run_case(ctx: &RunContext, p: &Planned) -> CaseRecord {
+    let started = Instant::now();
+    let mut record = blank_record(p, Verdict::Pass);
+    if let Some(reason) = ctx.caps.unmet(&p.case.requires) {
+        record.verdict = Verdict::Unimplemented;
+        record.message = reason;
+        return record;
+    }
+    match tokio::time::timeout(ctx.case_timeout, run_steps(ctx, p, &mut record)).await {
+        Ok(()) => {}
+        Err(_) => {
+            record.verdict = Verdict::Error;
+            record.message = format!(
+                "the case did not finish within {}s (--case-timeout)",
+                ctx.case_timeout.as_secs()
+            );
+        }
+    }
+    record.duration = started.elapsed();
+    record
+}
+
+async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
+    let mut vars = Vars::new(
+        &ctx.run_id,
+        p.number,
+        &ctx.target.base_url,
+        &ctx.target.base_path,
+    );
+    let checker = Checker {
+        schemas: ctx.schemas,
+    };
+    let mut chosen: Vec<String> = Vec::new();
+    for (i, step) in p.case.steps.iter().enumerate() {
+        let step_label = match &step.name {
+            Some(n) => format!("step {} \"{n}\"", i + 1),
+            None => format!("step {}", i + 1),
+        };
+        if ctx.cancelled.load(Ordering::SeqCst) {
+            record.verdict = Verdict::Error;
+            record.message = "interrupted before this step".into();
+            record.failed_step = Some(step_label);
+            return;
+        }
+        let req = match render_request(&step.request, &mut vars) {
+            Ok(r) => r,
+            Err(e) => {
+                record.verdict = Verdict::Error;
+                record.message = format!("cannot build the request: {e}");
+                record.failed_step = Some(step_label);
+                return;
+            }
+        };
+        ctx.in_flight.fetch_add(1, Ordering::SeqCst);
+        let sent = ctx.target.send(&req).await;
+        ctx.in_flight.fetch_sub(1, Ordering::SeqCst);
+        let resp = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                record
+                    .transcript
+                    .push(exchange(ctx, &step_label, &req, None, Some(e.to_string())));
+                record.verdict = Verdict::Error;
+                record.message = e.to_string();
+                record.failed_step = Some(step_label);
+                return;
+            }
+        };
+        let body = Body::parse(&resp);
+        track_resources(ctx, &req, &resp, &body);
+        record
+            .transcript
+            .push(exchange(ctx, &step_label, &req, Some(&resp), None));
+
+        let mut mismatches = checker.evaluate(&step.expect.checks, &resp, &body, &mut vars);
+        if !step.expect.any_of.is_empty() {
+            let mut tried: Vec<(String, Vec<Mismatch>)> = Vec::new();
+            let mut matched = None;
+            for alt in &step.expect.any_of {
+                let m = checker.evaluate(&alt.checks, &resp, &body, &mut vars);
+                if m.is_empty() {
+                    matched = Some(alt.label.clone());
+                    break;
+                }
+                tried.push((alt.label.clone(), m));
+            }
+            match matched {
+                Some(label) => chosen.push(label),
+                None => {
+                    for (label, ms) in tried {
+                        for mut m in ms {
+                            m.subject = format!("[{label}] {}", m.subject);
+                            mismatches.push(m);
+                        }
+                    }
+                }
+            }
+        }
+        if mismatches.is_empty() {
+            for (name, source) in &step.capture {
+                let value = match source {
+                    CaptureSource::Pointer(ptr) => body
+                        .json()
+                        .and_then(|j| j.pointer(ptr))
+                        .filter(|v| !v.is_null())
+                        .cloned(),
+                    CaptureSource::Header(h) => resp
+                        .header(h)
+                        .map(|v| serde_json::Value::String(v.to_owned())),
+                };
+                match value {
+                    Some(v) => vars.set(name, v),
+                    None => {
+                        let what = match source {
+                            CaptureSource::Pointer(ptr) => format!("json {ptr}"),
+                            CaptureSource::Header(h) => format!("header {h}"),
+                        };
+                        mismatches.push(Mismatch {
+                            line: step.pos.line,
+                            column: step.pos.column,
+                            subject: format!("capture `{name}` from {what}"),
+                            expected: "a value to capture".into(),
+                            actual: "absent".into(),
+                        });
+                    }
+                }
+            }
+        }
+        if !mismatches.is_empty() {
+            record.verdict = broken(p.case.level);
+            let first = &mismatches[0];
+            record.message = format!(
+                "{step_label} ({} {}): {}: expected {}, got {}",
+                req.method, req.path, first.subject, first.expected, first.actual
+            );
+            record.failed_step = Some(step_label);
+            record.mismatches = mismatches;
+            return;
+        }
+    }
+    if p.case.level == Level::Info {
+        record.verdict = Verdict::Informational;
+        record.message = format!("server chose: {}", chosen.join("; "));
+        record.chosen = Some(chosen.join("; "));
+    }
+}
+
+fn render_request(r: &suite::Request, vars: &mut Vars) -> Result<OutRequest, String> {
+    let path = vars.render(&r.path)?;
+    let query = r
+        .query
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), vars.render(v)?)))
+        .collect::<Result<Vec<_>, String>>()?;
+    let headers = r
+        .headers
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), vars.render(v)?)))
+        .collect::<Result<Vec<_>, String>>()?;
+    let body = match &r.body {
+        None => None,
+        Some(ReqBody::Json(v)) => {
+            Some(serde_json::to_vec(&vars.render_json(v)?).map_err(|e| e.to_string())?)
+        }
+        Some(ReqBody::Raw(s)) => Some(vars.render(s)?.into_bytes()),
+    };
+    Ok(OutRequest {
+        method: r.method.clone(),
+        path,
+        query,
+        headers,
+        auth: r.auth,
+        body,
+        content_type: r.content_type.clone(),
+    })
+}
+
+/// Records created resources in the ledger, and notes the ones a case deleted itself.
+fn track_resources(ctx: &RunContext, req: &OutRequest, resp: &InResponse, body: &Body) {
+    let path = req
+        .path
+        .split('?')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('/');
+    let ok = (200..300).contains(&resp.status);
+    match req.method.as_str() {
+        "POST" if ok && !path.ends_with("/.search") && !path.eq_ignore_ascii_case("/Bulk") => {
+            if let Some(id) = body
+                .json()
+                .and_then(|j| j.get("id"))
+                .and_then(|v| v.as_str())
+            {
+                ctx.target.ledger.record(path, id);
+            }
+        }
+        "POST" if ok && path.eq_ignore_ascii_case("/Bulk") => {
+            let ops = body
+                .json()
+                .and_then(|j| j.get("Operations"))
+                .and_then(|o| o.as_array());
+            for op in ops.into_iter().flatten() {
+                let method = op.get("method").and_then(|m| m.as_str()).unwrap_or("");
+                let location = op.get("location").and_then(|l| l.as_str()).unwrap_or("");
+                if method.eq_ignore_ascii_case("POST") {
+                    if let Some((collection, id)) = split_location(location, &ctx.target.base_path)
+                    {
+                        ctx.target.ledger.record(&collection, &id);
+                    }
+                }
+            }
+        }
+        "DELETE" if ok || resp.status == 404 => ctx.target.ledger.mark_deleted(path),
+        _ => {}
+    }
+}
+
+/// `http://h/scim/v2/Users/abc` -> (`/Users`, `abc`), relative to the base path.
+fn split_location(location: &str, base_path: &str) -> Option<(String, String)> {
+    let path = match url::Url::parse(location) {
+        Ok(u) => u.path().to_owned(),
+        Err(_) => location.to_owned(),
+    };
+    let rel = path.strip_prefix(base_path).unwrap_or(&path);
+    let (collection, id) = rel.trim_end_matches('/').rsplit_once('/')?;
+    if id.is_empty() || collection.is_empty() {
+        return None;
+    }
+    Some((collection.to_owned(), id.to_owned()))
+}
+
+fn clip(text: &str) -> String {
+    if text.len() <= TRANSCRIPT_BODY_LIMIT {
+        return text.to_owned();
+    }
+    let mut end = TRANSCRIPT_BODY_LIMIT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes in all)", &text[..end], text.len())
+}
+
+fn exchange(
+    ctx: &RunContext,
+    step: &str,
+    req: &OutRequest,
+    resp: Option<&InResponse>,
+    error: Option<String>,
+) -> Exchange {
+    let r = &ctx.target.redactor;
+    let mut url = ctx.target.url_for(&req.path);
+    if !req.query.is_empty() {
+        let q: Vec<String> = req.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        url = format!("{url}?{}", q.join("&"));
+    }
+    Exchange {
+        step: step.to_owned(),
+        method: req.method.clone(),
+        url: r.redact(&url).into_owned(),
+        request_headers: req
+            .headers
+            .iter()
+            .map(|(n, v)| (n.clone(), r.header_value(n, v).into_owned()))
+            .collect(),
+        request_body: req
+            .body
+            .as_ref()
+            .map(|b| clip(&r.redact(&String::from_utf8_lossy(b)))),
+        status: resp.map(|x| x.status),
+        reason: resp.map(|x| x.reason.clone()).unwrap_or_default(),
+        response_headers: resp
+            .map(|x| {
+                x.headers
+                    .iter()
+                    .map(|(n, v)| (n.clone(), r.header_value(n, v).into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        response_body: resp.map(|x| clip(&r.redact(&x.text()))).unwrap_or_default(),
+        elapsed_ms: resp.map(|x| x.elapsed.as_millis() as u64).unwrap_or(0),
+        retries: resp
+            .map(|x| {
+                x.retries
+                    .iter()
+                    .map(|(s, w)| format!("answered {s}, retried after {:.1}s", w.as_secs_f64()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        error: error.map(|e| r.redact(&e).into_owned()),
+    }
+}

@@ -1,0 +1,95 @@
+//! The result of one case, as data: every reporter (console, JUnit, JSON) reads these records,
+//! and nothing is printed while cases run.
+
+use crate::check::Mismatch;
+use crate::suite::Level;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "SCREAMING-KEBAB-CASE")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    NonStrict,
+    Informational,
+    Unimplemented,
+    Error,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+            Verdict::NonStrict => "NON-STRICT",
+            Verdict::Informational => "INFORMATIONAL",
+            Verdict::Unimplemented => "UNIMPLEMENTED",
+            Verdict::Error => "ERROR",
+        }
+    }
+
+    /// Whether this verdict makes the run fail.
+    pub fn fails_run(self, strict: bool) -> bool {
+        match self {
+            Verdict::Fail | Verdict::Error => true,
+            Verdict::NonStrict => strict,
+            _ => false,
+        }
+    }
+
+    pub const ALL: [Verdict; 6] = [
+        Verdict::Pass,
+        Verdict::Fail,
+        Verdict::NonStrict,
+        Verdict::Informational,
+        Verdict::Unimplemented,
+        Verdict::Error,
+    ];
+}
+
+/// One HTTP exchange of a case, with secrets already redacted.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Exchange {
+    pub step: String,
+    pub method: String,
+    pub url: String,
+    pub request_headers: Vec<(String, String)>,
+    pub request_body: Option<String>,
+    /// None when no answer came (see `error`).
+    pub status: Option<u16>,
+    pub reason: String,
+    pub response_headers: Vec<(String, String)>,
+    pub response_body: String,
+    pub elapsed_ms: u64,
+    pub retries: Vec<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CaseRecord {
+    pub suite: String,
+    pub case: String,
+    pub title: String,
+    pub profile: String,
+    pub file: String,
+    pub line: u32,
+    pub level: Level,
+    pub spec: Vec<String>,
+    pub requirements: Vec<String>,
+    pub verdict: Verdict,
+    /// One line: why the verdict is what it is (empty on PASS).
+    pub message: String,
+    /// For INFORMATIONAL: which of the allowed behaviours the server chose.
+    pub chosen: Option<String>,
+    /// The failing step's number (1-based) and name, if a step failed.
+    pub failed_step: Option<String>,
+    pub mismatches: Vec<Mismatch>,
+    pub transcript: Vec<Exchange>,
+    pub duration: Duration,
+}
+
+impl CaseRecord {
+    pub fn name(&self) -> String {
+        format!("{}::{}", self.suite, self.case)
+    }
+}

@@ -1,0 +1,284 @@
+//! Suite files: loading (built-in and from disk), checking, and the in-memory model.
+
+mod decode;
+pub mod model;
+pub mod vars;
+pub mod yaml;
+
+pub use decode::{CAPABILITIES, did_you_mean};
+pub use model::*;
+
+use crate::assets;
+use crate::catalog::Catalog;
+use crate::check::schema::SchemaSet;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use yaml::Pos;
+
+/// A problem in a suite file, located at a line and column.
+#[derive(Debug, Clone)]
+pub struct SuiteError {
+    pub file: String,
+    pub pos: Pos,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl SuiteError {
+    pub fn new(file: &str, pos: Pos, message: impl Into<String>) -> Self {
+        SuiteError {
+            file: file.to_owned(),
+            pos,
+            message: message.into(),
+            hint: None,
+        }
+    }
+}
+
+impl fmt::Display for SuiteError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(
+            f,
+            "error: {}\n  --> {}:{}:{}",
+            self.message, self.file, self.pos.line, self.pos.column
+        )?;
+        if let Some(h) = &self.hint {
+            write!(f, "\n  = help: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// All problems found while loading; nothing is sent when there is any.
+#[derive(Debug)]
+pub struct LoadErrors(pub Vec<SuiteError>);
+
+impl fmt::Display for LoadErrors {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        for e in &self.0 {
+            writeln!(f, "{e}")?;
+        }
+        let files: std::collections::BTreeSet<&str> =
+            self.0.iter().map(|e| e.file.as_str()).collect();
+        write!(
+            f,
+            "{} problem{} in {} suite file{}",
+            self.0.len(),
+            if self.0.len() == 1 { "" } else { "s" },
+            files.len(),
+            if files.len() == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for LoadErrors {}
+
+/// A suite file's text and the name to report it by.
+pub struct Source {
+    pub file: String,
+    pub text: String,
+    pub builtin: bool,
+}
+
+/// The built-in suite files (`suites/**/*.yaml`).
+pub fn builtin_sources() -> Vec<Source> {
+    assets::files(&assets::SUITES, &[".yaml", ".yml"])
+        .into_iter()
+        .map(|(path, text)| Source {
+            file: format!("suites/{path}"),
+            text: text.to_owned(),
+            builtin: true,
+        })
+        .collect()
+}
+
+/// Suite files from the user's paths: files as given, directories searched recursively.
+pub fn disk_sources(paths: &[PathBuf]) -> Result<Vec<Source>, LoadErrors> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            collect_yaml(p, &mut files, &mut errors);
+        } else if p.is_file() {
+            files.push(p.clone());
+        } else {
+            errors.push(SuiteError::new(
+                &p.display().to_string(),
+                Pos::default(),
+                "no such file or directory",
+            ));
+        }
+    }
+    files.sort();
+    files.dedup();
+    let mut out = Vec::new();
+    for f in files {
+        match std::fs::read_to_string(&f) {
+            Ok(text) => out.push(Source {
+                file: f.display().to_string(),
+                text,
+                builtin: false,
+            }),
+            Err(e) => errors.push(SuiteError::new(
+                &f.display().to_string(),
+                Pos::default(),
+                format!("cannot read: {e}"),
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(LoadErrors(errors))
+    }
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<SuiteError>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(SuiteError::new(
+                &dir.display().to_string(),
+                Pos::default(),
+                format!("cannot read directory: {e}"),
+            ));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_yaml(&path, out, errors);
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+}
+
+/// Parses and checks every source. Either all suites load, or every problem is returned.
+pub fn load(sources: &[Source], catalog: &Catalog) -> Result<Vec<Suite>, LoadErrors> {
+    let schemas = SchemaSet::builtin();
+    let mut errors = Vec::new();
+    let mut suites: Vec<Suite> = Vec::new();
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for src in sources {
+        let doc = match yaml::parse(&src.text) {
+            Ok(d) => d,
+            Err(e) => {
+                errors.push(SuiteError::new(
+                    &src.file,
+                    e.pos,
+                    format!("invalid YAML: {}", e.message),
+                ));
+                continue;
+            }
+        };
+        let mut decoder = decode::Decoder::new(&doc, &src.file);
+        let suite = decoder.suite();
+        let mut file_errors = decoder.errors;
+        if file_errors.is_empty() {
+            // The format's own schema is the specification: anything the decoder let through
+            // that the schema forbids is still an error.
+            match schemas.violations("suite", &doc.value, 10) {
+                Ok(vs) => file_errors.extend(vs.into_iter().map(|v| {
+                    SuiteError::new(
+                        &src.file,
+                        doc.pos(&v.instance_path),
+                        format!("{} (schemas/suite.schema.json)", v.message),
+                    )
+                })),
+                Err(e) => file_errors.push(SuiteError::new(&src.file, Pos::default(), e)),
+            }
+        }
+        if let Some(suite) = &suite {
+            check_references(suite, &doc, src, catalog, schemas, &mut file_errors);
+            if let Some(other) = seen.insert(suite.id.clone(), src.file.clone()) {
+                file_errors.push(SuiteError::new(
+                    &src.file,
+                    doc.pos("/id"),
+                    format!("suite id `{}` is already used by {other}", suite.id),
+                ));
+            }
+        }
+        errors.extend(file_errors);
+        if let Some(s) = suite {
+            suites.push(s);
+        }
+    }
+    if errors.is_empty() {
+        suites.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(suites)
+    } else {
+        Err(LoadErrors(errors))
+    }
+}
+
+/// Requirement ids must exist in their catalog; schema names must exist.
+fn check_references(
+    suite: &Suite,
+    doc: &yaml::Located,
+    src: &Source,
+    catalog: &Catalog,
+    schemas: &SchemaSet,
+    errors: &mut Vec<SuiteError>,
+) {
+    for (ci, case) in suite.cases.iter().enumerate() {
+        for (ri, req) in case.requirements.iter().enumerate() {
+            if catalog.knows_prefix(req) && catalog.get(req).is_none() {
+                let hint = catalog.closest(req).map(|c| format!("did you mean `{c}`?"));
+                let mut e = SuiteError::new(
+                    &src.file,
+                    doc.pos(&format!("/cases/{ci}/requirements/{ri}")),
+                    format!("requirement id `{req}` is not in the catalog"),
+                );
+                e.hint = hint;
+                errors.push(e);
+            }
+        }
+        for step in &case.steps {
+            let mut names: Vec<(&str, Pos)> = Vec::new();
+            let all_checks = std::iter::once(&step.expect.checks)
+                .chain(step.expect.any_of.iter().map(|a| &a.checks));
+            for checks in all_checks {
+                if let Some((s, pos)) = &checks.schema {
+                    names.push((s, *pos));
+                }
+                collect_schema_ops(&checks.json, &mut names);
+            }
+            for (name, pos) in names {
+                if !schemas.contains(name) {
+                    let known = schemas.names();
+                    let hint = did_you_mean(name, &known).map(|k| format!("did you mean `{k}`?"));
+                    let mut e = SuiteError::new(
+                        &src.file,
+                        pos,
+                        format!("no schema named `{name}` in schemas/"),
+                    );
+                    e.hint = hint;
+                    errors.push(e);
+                }
+            }
+        }
+    }
+}
+
+fn collect_schema_ops<'a>(checks: &'a [JsonCheck], out: &mut Vec<(&'a str, Pos)>) {
+    for c in checks {
+        for op in &c.ops {
+            match op {
+                Op::Schema(s) => out.push((s, c.pos)),
+                Op::Each(inner) => collect_schema_ops(inner, out),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The suites of the given profiles, in a fixed order.
+pub fn select_profiles(suites: Vec<Suite>, profiles: &[String]) -> Vec<Suite> {
+    suites
+        .into_iter()
+        .filter(|s| profiles.iter().any(|p| p == &s.profile))
+        .collect()
+}

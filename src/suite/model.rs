@@ -1,0 +1,258 @@
+//! The in-memory form of a suite file, after it has been parsed and checked.
+
+use super::yaml::Pos;
+use serde_json::Value;
+use std::fmt;
+
+/// A case's level: how a broken expectation is judged.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub enum Level {
+    #[serde(rename = "MUST")]
+    Must,
+    #[serde(rename = "SHOULD")]
+    Should,
+    #[serde(rename = "MAY")]
+    May,
+    /// The RFC allows several behaviours: the verdict records which one the server chose.
+    #[serde(rename = "INFO")]
+    Info,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+            Level::May => "MAY",
+            Level::Info => "INFO",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Suite {
+    pub id: String,
+    pub title: String,
+    pub spec: Vec<String>,
+    pub profile: String,
+    /// The file as the user knows it: `suites/core/rfc7644/3.3-create.yaml` for built-ins.
+    pub file: String,
+    pub cases: Vec<Case>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub id: String,
+    pub title: String,
+    pub requirements: Vec<String>,
+    pub level: Level,
+    /// The suite's and the case's `requires`, together.
+    pub requires: Vec<Capability>,
+    pub steps: Vec<Step>,
+    pub pos: Pos,
+}
+
+impl Case {
+    /// True when no step sends anything but GET or HEAD: such a case is safe in `--read-only`.
+    pub fn is_read_only(&self) -> bool {
+        self.steps
+            .iter()
+            .all(|s| matches!(s.request.method.as_str(), "GET" | "HEAD"))
+    }
+}
+
+/// A capability a case needs, possibly negated (`!bulk`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Capability {
+    pub name: String,
+    pub negated: bool,
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        if self.negated {
+            write!(f, "!{}", self.name)
+        } else {
+            f.write_str(&self.name)
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub name: Option<String>,
+    pub request: Request,
+    pub expect: Expect,
+    pub capture: Vec<(String, CaptureSource)>,
+    pub snapshot: Option<String>,
+    pub pos: Pos,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    Default,
+    None,
+    Invalid,
+}
+
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub auth: Auth,
+    pub body: Option<Body>,
+    pub content_type: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Body {
+    Json(Value),
+    Raw(String),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Expect {
+    pub checks: Checks,
+    pub any_of: Vec<Alternative>,
+}
+
+/// The expectations that can stand at the top of `expect` or in one alternative.
+#[derive(Clone, Debug, Default)]
+pub struct Checks {
+    pub status: Option<(Vec<u16>, Pos)>,
+    pub headers: Vec<HeaderCheck>,
+    pub json: Vec<JsonCheck>,
+    pub schema: Option<(String, Pos)>,
+}
+
+impl Checks {
+    pub fn is_empty(&self) -> bool {
+        self.status.is_none()
+            && self.headers.is_empty()
+            && self.json.is_empty()
+            && self.schema.is_none()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Alternative {
+    pub label: String,
+    pub checks: Checks,
+    pub pos: Pos,
+}
+
+#[derive(Clone, Debug)]
+pub struct HeaderCheck {
+    pub name: String,
+    pub ops: Vec<Op>,
+    pub pos: Pos,
+}
+
+#[derive(Clone, Debug)]
+pub struct JsonCheck {
+    pub pointer: String,
+    pub ops: Vec<Op>,
+    pub pos: Pos,
+}
+
+/// One assertion operator, as written in a suite file.
+#[derive(Clone, Debug)]
+pub enum Op {
+    Present(bool),
+    Absent(bool),
+    Equals(Value),
+    NotEquals(Value),
+    EqualsCi(String),
+    Type(JsonType),
+    Matches(regex::Regex),
+    Contains(Value),
+    NotContains(Value),
+    Length(usize),
+    MinLength(usize),
+    MaxLength(usize),
+    OneOf(Vec<Value>),
+    Gte(f64),
+    Lte(f64),
+    Gt(f64),
+    Lt(f64),
+    Each(Vec<JsonCheck>),
+    Schema(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonType {
+    String,
+    Number,
+    Integer,
+    Boolean,
+    Object,
+    Array,
+    Null,
+}
+
+impl JsonType {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "string" => JsonType::String,
+            "number" => JsonType::Number,
+            "integer" => JsonType::Integer,
+            "boolean" => JsonType::Boolean,
+            "object" => JsonType::Object,
+            "array" => JsonType::Array,
+            "null" => JsonType::Null,
+            _ => return None,
+        })
+    }
+
+    pub fn of(v: &Value) -> &'static str {
+        match v {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        }
+    }
+
+    pub fn holds(self, v: &Value) -> bool {
+        match self {
+            JsonType::String => v.is_string(),
+            JsonType::Number => v.is_number(),
+            JsonType::Integer => v.is_i64() || v.is_u64(),
+            JsonType::Boolean => v.is_boolean(),
+            JsonType::Object => v.is_object(),
+            JsonType::Array => v.is_array(),
+            JsonType::Null => v.is_null(),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JsonType::String => "string",
+            JsonType::Number => "number",
+            JsonType::Integer => "integer",
+            JsonType::Boolean => "boolean",
+            JsonType::Object => "object",
+            JsonType::Array => "array",
+            JsonType::Null => "null",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CaptureSource {
+    Pointer(String),
+    Header(String),
+}

@@ -1,0 +1,383 @@
+//! The endpoint under test: the HTTP client, credentials, preflight discovery, and the ledger of
+//! what a run created.
+
+pub mod capabilities;
+pub mod ledger;
+pub mod preflight;
+pub mod redact;
+
+pub use capabilities::Capabilities;
+pub use ledger::Ledger;
+pub use redact::Redactor;
+
+use crate::suite::Auth;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// How requests prove who they are. Secret values never leave this struct unredacted.
+#[derive(Clone, Default)]
+pub struct Credentials {
+    pub bearer: Option<String>,
+    pub basic: Option<(String, String)>,
+    /// Extra headers from `--header`; the flag says whether the value is secret.
+    pub headers: Vec<(String, String, bool)>,
+}
+
+impl Credentials {
+    pub fn any(&self) -> bool {
+        self.bearer.is_some()
+            || self.basic.is_some()
+            || self
+                .headers
+                .iter()
+                .any(|(n, _, _)| n.eq_ignore_ascii_case("authorization"))
+    }
+
+    /// Every value that must never be printed.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(t) = &self.bearer {
+            out.push(t.clone());
+        }
+        if let Some((user, pass)) = &self.basic {
+            out.push(pass.clone());
+            use base64_engine::encode;
+            out.push(encode(&format!("{user}:{pass}")));
+        }
+        for (name, value, secret) in &self.headers {
+            if *secret || name.eq_ignore_ascii_case("authorization") {
+                out.push(value.clone());
+            }
+        }
+        out
+    }
+}
+
+/// A small base64 encoder: only used to know what a Basic header looks like, so it can be redacted.
+mod base64_engine {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    pub fn encode(s: &str) -> String {
+        let bytes = s.as_bytes();
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A request ready to send, after interpolation.
+#[derive(Clone, Debug)]
+pub struct OutRequest {
+    pub method: String,
+    /// Path relative to the base URL (may be absolute http(s) URL for `Location` follow-ups).
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub auth: Auth,
+    pub body: Option<Vec<u8>>,
+    pub content_type: Option<String>,
+}
+
+/// What came back.
+#[derive(Clone, Debug)]
+pub struct InResponse {
+    pub status: u16,
+    pub reason: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// True when the body was cut at the size cap.
+    pub truncated: bool,
+    pub elapsed: Duration,
+    /// Retries made after 429/503 answers, with the wait each took.
+    pub retries: Vec<(u16, Duration)>,
+}
+
+impl InResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Why an exchange did not produce an HTTP answer.
+#[derive(Clone, Debug)]
+pub enum TransportError {
+    Timeout(Duration),
+    Connect(String),
+    Tls(String),
+    Other(String),
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            TransportError::Timeout(d) => {
+                write!(f, "no answer within {:.1}s (timeout)", d.as_secs_f64())
+            }
+            TransportError::Connect(m) => write!(f, "connection failed: {m}"),
+            TransportError::Tls(m) => write!(
+                f,
+                "TLS failed: {m} (use --cacert FILE for a private CA, or --insecure to skip verification)"
+            ),
+            TransportError::Other(m) => write!(f, "the exchange failed: {m}"),
+        }
+    }
+}
+
+/// Settings of the HTTP side of a run.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    pub timeout: Duration,
+    pub insecure: bool,
+    pub cacert: Option<std::path::PathBuf>,
+    pub body_cap: usize,
+    pub max_retries: u32,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            timeout: Duration::from_secs(30),
+            insecure: false,
+            cacert: None,
+            body_cap: 4 * 1024 * 1024,
+            max_retries: 2,
+        }
+    }
+}
+
+pub struct Target {
+    pub base_url: String,
+    pub base_path: String,
+    client: reqwest::Client,
+    creds: Credentials,
+    pub options: ClientOptions,
+    pub redactor: Redactor,
+    pub ledger: Ledger,
+}
+
+impl Target {
+    pub fn new(
+        base_url: &str,
+        creds: Credentials,
+        options: ClientOptions,
+    ) -> Result<Target, String> {
+        let parsed = url::Url::parse(base_url)
+            .map_err(|e| format!("--base-url `{base_url}` is not a URL: {e}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(format!(
+                "--base-url `{base_url}` must start with http:// or https://"
+            ));
+        }
+        if parsed.query().is_some() {
+            return Err(format!(
+                "--base-url `{base_url}` must not carry a query string (RFC 7644 §1.3)"
+            ));
+        }
+        let base_url = base_url.trim_end_matches('/').to_owned();
+        let base_path = parsed.path().trim_end_matches('/').to_owned();
+        let mut builder = reqwest::Client::builder()
+            // A SCIM client such as Entra follows no redirects: a redirect is an answer to judge.
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(options.timeout.min(Duration::from_secs(10)))
+            .timeout(options.timeout)
+            .user_agent(concat!("scimspec/", env!("CARGO_PKG_VERSION")))
+            .pool_max_idle_per_host(64);
+        if options.insecure {
+            builder = builder.tls_danger_accept_invalid_certs(true);
+        }
+        if let Some(path) = &options.cacert {
+            let pem =
+                std::fs::read(path).map_err(|e| format!("--cacert {}: {e}", path.display()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                format!(
+                    "--cacert {}: not a PEM certificate bundle: {e}",
+                    path.display()
+                )
+            })?;
+            builder = builder.tls_certs_merge(certs);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let redactor = Redactor::new(creds.secrets());
+        Ok(Target {
+            base_url,
+            base_path,
+            client,
+            creds,
+            options,
+            redactor,
+            ledger: Ledger::default(),
+        })
+    }
+
+    pub fn has_credentials(&self) -> bool {
+        self.creds.any()
+    }
+
+    /// The absolute URL of a request path (an absolute URL is used as it is).
+    pub fn url_for(&self, path: &str) -> String {
+        if path.starts_with("http://") || path.starts_with("https://") {
+            path.to_owned()
+        } else if path.starts_with('/') {
+            format!("{}{path}", self.base_url)
+        } else {
+            format!("{}/{path}", self.base_url)
+        }
+    }
+
+    /// Sends one request, retrying 429/503 answers a bounded number of times.
+    pub async fn send(&self, req: &OutRequest) -> Result<InResponse, TransportError> {
+        let mut retries = Vec::new();
+        loop {
+            let mut resp = self.send_once(req).await?;
+            let retryable = matches!(resp.status, 429 | 503);
+            if retryable && (retries.len() as u32) < self.options.max_retries {
+                let wait = resp
+                    .header("retry-after")
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .map(Duration::from_secs)
+                    .unwrap_or(Duration::from_millis(500))
+                    .min(Duration::from_secs(10));
+                retries.push((resp.status, wait));
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            resp.retries = retries;
+            return Ok(resp);
+        }
+    }
+
+    async fn send_once(&self, req: &OutRequest) -> Result<InResponse, TransportError> {
+        let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|_| {
+            TransportError::Other(format!("`{}` is not an HTTP method", req.method))
+        })?;
+        let mut rb = self.client.request(method, self.url_for(&req.path));
+        if !req.query.is_empty() {
+            rb = rb.query(&req.query);
+        }
+        rb = rb.header("Accept", "application/scim+json, application/json;q=0.9");
+        match req.auth {
+            Auth::Default => {
+                if let Some(t) = &self.creds.bearer {
+                    rb = rb.bearer_auth(t);
+                }
+                if let Some((u, p)) = &self.creds.basic {
+                    rb = rb.basic_auth(u, Some(p));
+                }
+                for (n, v, _) in &self.creds.headers {
+                    rb = rb.header(n.as_str(), v.as_str());
+                }
+            }
+            Auth::None => {
+                for (n, v, _) in &self.creds.headers {
+                    if !n.eq_ignore_ascii_case("authorization") {
+                        rb = rb.header(n.as_str(), v.as_str());
+                    }
+                }
+            }
+            Auth::Invalid => {
+                rb = rb.bearer_auth(format!("invalid-{}", uuid::Uuid::new_v4()));
+            }
+        }
+        for (n, v) in &req.headers {
+            rb = rb.header(n.as_str(), v.as_str());
+        }
+        if let Some(body) = &req.body {
+            let ct = req
+                .content_type
+                .as_deref()
+                .unwrap_or("application/scim+json; charset=utf-8");
+            rb = rb.header("Content-Type", ct).body(body.clone());
+        }
+        let started = Instant::now();
+        let mut resp = rb.send().await.map_err(|e| self.classify(e))?;
+        let status = resp.status();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let mut body = Vec::new();
+        let mut truncated = false;
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    let room = self.options.body_cap.saturating_sub(body.len());
+                    if chunk.len() > room {
+                        body.extend_from_slice(&chunk[..room]);
+                        truncated = true;
+                        break;
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Err(self.classify(e)),
+            }
+        }
+        Ok(InResponse {
+            status: status.as_u16(),
+            reason: status.canonical_reason().unwrap_or("").to_owned(),
+            headers,
+            body,
+            truncated,
+            elapsed: started.elapsed(),
+            retries: Vec::new(),
+        })
+    }
+
+    fn classify(&self, e: reqwest::Error) -> TransportError {
+        let chain = self.redactor.redact(&error_chain(&e)).into_owned();
+        if e.is_timeout() {
+            TransportError::Timeout(self.options.timeout)
+        } else if chain.to_ascii_lowercase().contains("certificate")
+            || chain.contains("tls")
+            || chain.contains("TLS")
+        {
+            TransportError::Tls(chain)
+        } else if e.is_connect() {
+            TransportError::Connect(chain)
+        } else {
+            TransportError::Other(chain)
+        }
+    }
+}
+
+/// "error sending request: connection refused" rather than only the outermost message.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut src = e.source();
+    while let Some(s) = src {
+        let m = s.to_string();
+        if !parts.iter().any(|p| p.contains(&m)) {
+            parts.push(m);
+        }
+        src = s.source();
+    }
+    parts.join(": ")
+}

@@ -1,0 +1,134 @@
+//! Before any case: reach the base URL once, make sure the credentials are accepted, and read
+//! what the server advertises. Anything fatal here is one clear line and exit code 2.
+
+use super::{Capabilities, OutRequest, Target, TransportError};
+use crate::suite::Auth;
+use serde_json::Value;
+use std::fmt;
+
+#[derive(Debug)]
+pub enum PreflightError {
+    Unreachable { url: String, cause: TransportError },
+    Rejected { url: String, status: u16 },
+    NotScim { url: String, detail: String },
+}
+
+impl fmt::Display for PreflightError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            PreflightError::Unreachable { url, cause } => write!(f, "cannot reach {url}: {cause}"),
+            PreflightError::Rejected { url, status } => write!(
+                f,
+                "the server rejected the credentials: GET {url} answered {status}; check --token / SCIM_TOKEN, --basic or --header"
+            ),
+            PreflightError::NotScim { url, detail } => {
+                write!(f, "no SCIM service at {url}: {detail}; check --base-url")
+            }
+        }
+    }
+}
+
+impl std::error::Error for PreflightError {}
+
+fn get(path: &str) -> OutRequest {
+    OutRequest {
+        method: "GET".into(),
+        path: path.into(),
+        query: Vec::new(),
+        headers: Vec::new(),
+        auth: Auth::Default,
+        body: None,
+        content_type: None,
+    }
+}
+
+impl Target {
+    pub async fn preflight(&self) -> Result<Capabilities, PreflightError> {
+        let mut caps = Capabilities {
+            has_credentials: self.has_credentials(),
+            ..Capabilities::default()
+        };
+        let spc_url = self.url_for("/ServiceProviderConfig");
+        let spc = self
+            .send(&get("/ServiceProviderConfig"))
+            .await
+            .map_err(|cause| PreflightError::Unreachable {
+                url: spc_url.clone(),
+                cause,
+            })?;
+        if matches!(spc.status, 401 | 403) {
+            // Discovery may legitimately need credentials the run lacks; /Users certainly does.
+            let users = self.send(&get("/Users")).await.ok();
+            let users_status = users.map(|u| u.status).unwrap_or(spc.status);
+            if matches!(users_status, 401 | 403) || self.has_credentials() {
+                return Err(PreflightError::Rejected {
+                    url: spc_url,
+                    status: spc.status,
+                });
+            }
+        }
+        let parsed: Option<Value> = serde_json::from_slice(&spc.body).ok();
+        match (spc.status, parsed) {
+            (200, Some(v)) if v.is_object() => caps.service_provider_config = Some(v),
+            (status, _) => {
+                // No usable ServiceProviderConfig: tell SCIM-less URLs apart from broken discovery.
+                let users = self.send(&get("/Users")).await;
+                match users {
+                    Ok(u) if matches!(u.status, 401 | 403) => {
+                        return Err(PreflightError::Rejected {
+                            url: self.url_for("/Users"),
+                            status: u.status,
+                        });
+                    }
+                    Ok(u)
+                        if u.status == 200 && serde_json::from_slice::<Value>(&u.body).is_ok() =>
+                    {
+                        caps.warnings.push(format!(
+                            "GET /ServiceProviderConfig answered {status} without a usable body: optional features count as not advertised"
+                        ));
+                    }
+                    Ok(u) => {
+                        return Err(PreflightError::NotScim {
+                            url: self.base_url.clone(),
+                            detail: format!(
+                                "GET /ServiceProviderConfig answered {status} and GET /Users answered {}",
+                                u.status
+                            ),
+                        });
+                    }
+                    Err(cause) => {
+                        return Err(PreflightError::Unreachable {
+                            url: self.url_for("/Users"),
+                            cause,
+                        });
+                    }
+                }
+            }
+        }
+        for (path, read) in [
+            (
+                "/ResourceTypes",
+                Capabilities::read_resource_types as fn(&mut Capabilities, &Value),
+            ),
+            ("/Schemas", Capabilities::read_schemas),
+        ] {
+            match self.send(&get(path)).await {
+                Ok(r) if r.status == 200 => match serde_json::from_slice::<Value>(&r.body) {
+                    Ok(v) => read(&mut caps, &v),
+                    Err(_) => caps
+                        .warnings
+                        .push(format!("GET {path} answered a body that is not JSON")),
+                },
+                Ok(r) => caps
+                    .warnings
+                    .push(format!("GET {path} answered {}", r.status)),
+                Err(e) => caps.warnings.push(format!("GET {path} failed: {e}")),
+            }
+        }
+        if caps.resource_types.is_empty() {
+            // Without discovery, assume the two core resource types so the core cases still run.
+            caps.resource_types.insert("User".into());
+        }
+        Ok(caps)
+    }
+}
