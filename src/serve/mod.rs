@@ -1,59 +1,202 @@
-//! Placeholder for the built-in reference server (being written on its own branch).
-use std::fmt;
+//! The built-in reference SCIM 2.0 server (`scimspec serve`): an in-memory service provider in
+//! three flavours (core RFC 7643/7644, Loom, Looop) with a catalog of switchable faults, each
+//! breaking one rule the way real servers do.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flavour {
-    Core,
-    Loom,
-    Looop,
-}
-impl std::str::FromStr for Flavour {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "core" => Ok(Flavour::Core),
-            "loom" => Ok(Flavour::Loom),
-            "looop" => Ok(Flavour::Looop),
-            _ => Err("core, loom or looop".into()),
-        }
-    }
-}
-impl Flavour {
-    pub fn name(self) -> &'static str {
-        match self {
-            Flavour::Core => "core",
-            Flavour::Loom => "loom",
-            Flavour::Looop => "looop",
-        }
-    }
-}
+mod app;
+mod bulk;
+mod discovery;
+mod error;
+mod faults;
+mod filter;
+mod flavour;
+mod handlers;
+mod ops;
+mod patch;
+mod resource;
+mod schema;
+mod store;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub use faults::{FAULTS, Fault, fault_listing};
+pub use flavour::{Flavour, UnknownFlavour};
+
+/// How to run the server.
+#[derive(Clone, Debug)]
 pub struct ServeOptions {
     pub flavour: Flavour,
+    /// The bearer token clients must send; `None` serves without authentication.
     pub token: Option<String>,
+    /// Names of the faults to switch on.
     pub faults: Vec<String>,
 }
+
+/// Why the server could not be started.
 #[derive(Debug)]
-pub struct ServeError;
+pub enum ServeError {
+    /// No fault has this name.
+    UnknownFault(String),
+    /// The fault exists but does not apply to the chosen flavour.
+    FaultNotForFlavour(String, Flavour),
+    /// The listen address could not be bound.
+    Bind(std::io::Error),
+}
+
 impl fmt::Display for ServeError {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("not yet")
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServeError::UnknownFault(name) => {
+                write!(f, "unknown fault '{name}'")?;
+                if let Some(s) = suggest(name) {
+                    write!(f, " (did you mean '{s}'?)")?;
+                }
+                write!(
+                    f,
+                    "; run `scimspec serve --list-faults` to see the {} faults",
+                    FAULTS.len()
+                )
+            }
+            ServeError::FaultNotForFlavour(name, flavour) => {
+                let applies: Vec<&str> = faults::find(name)
+                    .map(|f| f.flavours.iter().map(|x| x.name()).collect())
+                    .unwrap_or_default();
+                write!(
+                    f,
+                    "fault '{name}' does not apply to the {flavour} flavour; use --flavour {}",
+                    applies.join(" or --flavour ")
+                )
+            }
+            ServeError::Bind(e) => write!(
+                f,
+                "cannot listen on the given address: {e}; choose another port (127.0.0.1:0 picks a free one)"
+            ),
+        }
     }
 }
+
+impl std::error::Error for ServeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ServeError::Bind(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The closest fault name, for "did you mean".
+fn suggest(name: &str) -> Option<&'static str> {
+    fn distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut cur = vec![i + 1];
+            for (j, cb) in b.iter().enumerate() {
+                let cost = usize::from(ca != *cb);
+                cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+    FAULTS
+        .iter()
+        .map(|f| (distance(name, f.name), f.name))
+        .filter(|(d, _)| *d <= 3)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n)
+}
+
+fn validate_faults(opts: &ServeOptions) -> Result<HashSet<&'static str>, ServeError> {
+    let mut set = HashSet::new();
+    for name in &opts.faults {
+        let name = name.trim();
+        let fault = faults::find(name).ok_or_else(|| ServeError::UnknownFault(name.to_string()))?;
+        if !fault.flavours.contains(&opts.flavour) {
+            return Err(ServeError::FaultNotForFlavour(
+                name.to_string(),
+                opts.flavour,
+            ));
+        }
+        set.insert(fault.name);
+    }
+    Ok(set)
+}
+
+/// The server as an axum Router (validates the fault names).
+pub fn router(opts: ServeOptions) -> Result<axum::Router, ServeError> {
+    let faults = validate_faults(&opts)?;
+    let state = Arc::new(app::App::new(opts.flavour, opts.token, faults));
+    Ok(axum::Router::new()
+        .fallback(handlers::dispatch)
+        .with_state(state))
+}
+
+/// A server started by [`start`].
 pub struct RunningServer {
-    pub addr: std::net::SocketAddr,
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    flavour: Flavour,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
 }
+
 impl RunningServer {
+    /// The SCIM base URL, e.g. `http://127.0.0.1:PORT/scim/v2`.
     pub fn base_url(&self) -> String {
-        String::new()
+        format!("http://{}{}", self.addr, self.flavour.base_path())
     }
-    pub fn shutdown(self) {}
+
+    /// Stops accepting connections and lets in-flight requests finish.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    /// Waits until the server task ends (after [`RunningServer::shutdown`] from elsewhere, or an error).
+    pub async fn wait(mut self) {
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
 }
-pub async fn start(
-    _l: std::net::SocketAddr,
-    _o: ServeOptions,
-) -> Result<RunningServer, ServeError> {
-    Err(ServeError)
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }
-pub fn fault_listing() -> String {
-    String::new()
+
+/// Binds (127.0.0.1:0 = ephemeral port) and spawns the server on the current tokio runtime.
+pub async fn start(listen: SocketAddr, opts: ServeOptions) -> Result<RunningServer, ServeError> {
+    let flavour = opts.flavour;
+    let app = router(opts)?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(ServeError::Bind)?;
+    let addr = listener.local_addr().map_err(ServeError::Bind)?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Ok(RunningServer {
+        addr,
+        flavour,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
 }
+
+#[cfg(test)]
+mod tests;

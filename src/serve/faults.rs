@@ -1,0 +1,800 @@
+//! The catalog of named faults: each switches on one realistic defect of real SCIM servers,
+//! breaking one rule, so that the suites can be shown to catch it.
+
+use super::Flavour;
+
+/// A defect the reference server can be told to have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fault {
+    /// Lowercase kebab-case name, as given to `--fault`.
+    pub name: &'static str,
+    /// Requirement ids (from the catalogs in shared/requirements, or `okta.*`/`entra.*` IdP ids)
+    /// that the defect violates.
+    pub requirements: &'static [&'static str],
+    /// The flavours the fault applies to.
+    pub flavours: &'static [Flavour],
+    /// One line: what goes wrong.
+    pub description: &'static str,
+}
+
+const ALL: &[Flavour] = &[Flavour::Core, Flavour::Loom, Flavour::Looop];
+const LOOM: &[Flavour] = &[Flavour::Loom];
+const LOOOP: &[Flavour] = &[Flavour::Looop];
+
+/// Every fault the reference server knows, in listing order.
+pub static FAULTS: &[Fault] = &[
+    Fault {
+        name: "create-returns-200",
+        requirements: &["rfc7644.3.3.create-returns-201"],
+        flavours: ALL,
+        description: "POST /Users and /Groups answer 200 OK instead of 201 Created.",
+    },
+    Fault {
+        name: "create-no-location",
+        requirements: &["rfc7644.3.3.create-location-header"],
+        flavours: ALL,
+        description: "A successful create sends no Location header.",
+    },
+    Fault {
+        name: "location-mismatch-meta",
+        requirements: &[
+            "rfc7644.3.3.create-meta-location",
+            "rfc7643.3.1.meta-location-is-resource-uri",
+        ],
+        flavours: ALL,
+        description: "meta.location leaves out the base path (http://host/Users/{id}), so it differs from Location and does not resolve.",
+    },
+    Fault {
+        name: "client-id-accepted",
+        requirements: &[
+            "rfc7643.3.1.id-not-client-assigned",
+            "rfc7644.3.3.create-readonly-ignored",
+        ],
+        flavours: ALL,
+        description: "An id sent on create is used as the resource id.",
+    },
+    Fault {
+        name: "externalid-generated",
+        requirements: &["rfc7643.3.1.externalid-not-server-set"],
+        flavours: ALL,
+        description: "When the client sends no externalId the server invents one (a copy of id).",
+    },
+    Fault {
+        name: "meta-missing",
+        requirements: &[
+            "rfc7643.3.1.id-and-meta-assigned",
+            "rfc7644.3.3.1.create-sets-meta-resourcetype",
+        ],
+        flavours: ALL,
+        description: "Resources are returned without a meta object.",
+    },
+    Fault {
+        name: "meta-created-not-datetime",
+        requirements: &["rfc7643.2.3.5.datetime-xsd-format"],
+        flavours: ALL,
+        description: "meta.created and meta.lastModified are epoch seconds (JSON numbers), not xsd:dateTime strings.",
+    },
+    Fault {
+        name: "last-modified-not-updated",
+        requirements: &["rfc7643.3.1.meta-lastmodified-updated"],
+        flavours: ALL,
+        description: "meta.lastModified stays at the creation time after PUT and PATCH.",
+    },
+    Fault {
+        name: "schemas-missing-in-response",
+        requirements: &[
+            "rfc7643.3.schemas-present",
+            "rfc7643.3.3.base-schema-listed",
+        ],
+        flavours: ALL,
+        description: "User and Group representations carry no schemas attribute.",
+    },
+    Fault {
+        name: "schemas-duplicates-kept",
+        requirements: &["rfc7643.3.schemas-no-duplicates"],
+        flavours: ALL,
+        description: "The schemas list sent on create is stored and echoed verbatim, repeated URIs included.",
+    },
+    Fault {
+        name: "message-schemas-not-validated",
+        requirements: &["rfc7644.3.12.scimtype-invalidsyntax"],
+        flavours: ALL,
+        description: "SearchRequest and BulkRequest bodies are not checked: wrong schemas, a non-string filter or a missing Operations list are accepted.",
+    },
+    Fault {
+        name: "required-username-not-enforced",
+        requirements: &["rfc7643.4.1.username-required", "loom.username-required"],
+        flavours: ALL,
+        description: "A User without userName (or with \"\") is created.",
+    },
+    Fault {
+        name: "duplicate-username-accepted",
+        requirements: &[
+            "rfc7643.4.1.username-unique",
+            "rfc7644.3.3.create-conflict-409-uniqueness",
+            "loom.username-unique",
+        ],
+        flavours: ALL,
+        description: "userName uniqueness is not enforced: a second user with the same userName is created.",
+    },
+    Fault {
+        name: "username-uniqueness-case-sensitive",
+        requirements: &["rfc7643.4.1.username-case-insensitive"],
+        flavours: ALL,
+        description: "The userName uniqueness check compares case-sensitively, so ALICE@x and alice@x both exist.",
+    },
+    Fault {
+        name: "group-displayname-not-required",
+        requirements: &["rfc7643.4.2.displayname-required"],
+        flavours: ALL,
+        description: "A Group without displayName is created.",
+    },
+    Fault {
+        name: "attr-names-case-sensitive",
+        requirements: &[
+            "rfc7643.2.1.attr-names-case-insensitive",
+            "rfc7644.3.10.attribute-names-case-insensitive",
+        ],
+        flavours: ALL,
+        description: "Attribute names in request bodies must match the schema's case; \"USERNAME\" is treated as unknown.",
+    },
+    Fault {
+        name: "password-returned",
+        requirements: &[
+            "rfc7643.4.1.password-never-returned",
+            "rfc7643.7.returned-never",
+            "rfc7644.3.9.never-attributes-not-returned",
+            "rfc7644.3.4.default-returned-attributes",
+        ],
+        flavours: ALL,
+        description: "The password is returned in clear in every User representation.",
+    },
+    Fault {
+        name: "string-booleans-rejected",
+        requirements: &["entra.string-booleans"],
+        flavours: ALL,
+        description: "Boolean attributes sent as the strings \"True\"/\"False\" (as Entra does) are refused with 400.",
+    },
+    Fault {
+        name: "string-booleans-stored-as-strings",
+        requirements: &["entra.string-booleans"],
+        flavours: ALL,
+        description: "Boolean attributes sent as strings are stored and returned as strings (\"False\"), not JSON booleans.",
+    },
+    Fault {
+        name: "enterprise-dropped",
+        requirements: &[
+            "rfc7643.4.3.employee-number",
+            "rfc7643.4.3.department",
+            "rfc7643.3.3.extension-attrs-namespaced",
+            "loom.employee-number",
+            "looop.enterprise-department",
+            "looop.enterprise-employee-number",
+            "looop.enterprise-manager",
+        ],
+        flavours: ALL,
+        description: "Enterprise extension attributes are accepted but not stored.",
+    },
+    Fault {
+        name: "manager-displayname-stored",
+        requirements: &["rfc7643.4.3.manager-displayname-readonly"],
+        flavours: ALL,
+        description: "The read-only manager.displayName sent by the client is stored and returned.",
+    },
+    Fault {
+        name: "get-deleted-returns-200",
+        requirements: &["rfc7644.3.6.deleted-resource-404", "loom.delete-user"],
+        flavours: ALL,
+        description: "DELETE is a soft delete: the resource leaves the lists but GET /Users/{id} still answers 200.",
+    },
+    Fault {
+        name: "delete-returns-200-with-body",
+        requirements: &["rfc7644.3.6.delete-returns-204", "loom.delete-user"],
+        flavours: ALL,
+        description: "DELETE answers 200 with the deleted resource instead of 204 No Content.",
+    },
+    Fault {
+        name: "delete-not-found-204",
+        requirements: &["rfc7644.3.6.deleted-resource-404"],
+        flavours: ALL,
+        description: "DELETE of an unknown or already deleted id answers 204 instead of 404.",
+    },
+    Fault {
+        name: "content-type-json",
+        requirements: &[
+            "rfc7644.3.8.default-content-type-scim-json",
+            "rfc7644.3.8.accept-scim-json",
+        ],
+        flavours: ALL,
+        description: "Responses are labelled application/json instead of application/scim+json.",
+    },
+    Fault {
+        name: "put-creates",
+        requirements: &["rfc7644.3.2.put-does-not-create"],
+        flavours: ALL,
+        description: "PUT to an unknown id creates the resource (an upsert) instead of answering 404.",
+    },
+    Fault {
+        name: "put-partial-update",
+        requirements: &[
+            "rfc7644.3.5.1.put-readwrite-replaced",
+            "rfc7644.3.5.1.put-null-clears",
+            "rfc7643.2.5.null-or-empty-unassigns",
+        ],
+        flavours: ALL,
+        description: "PUT merges the body into the stored resource instead of replacing it: omitted, null and [] attributes survive.",
+    },
+    Fault {
+        name: "put-readonly-overwritten",
+        requirements: &[
+            "rfc7644.3.5.1.put-readonly-ignored",
+            "rfc7643.7.readonly-not-modified",
+        ],
+        flavours: ALL,
+        description: "PUT takes meta.created and meta.resourceType from the request body.",
+    },
+    Fault {
+        name: "put-required-not-enforced",
+        requirements: &["rfc7644.3.5.1.put-required-attribute-missing"],
+        flavours: ALL,
+        description: "PUT without userName is accepted (the old userName is kept) instead of 400.",
+    },
+    Fault {
+        name: "id-changes-on-put",
+        requirements: &["rfc7643.3.1.id-stable"],
+        flavours: ALL,
+        description: "PUT re-creates the resource under a new id.",
+    },
+    Fault {
+        name: "readonly-groups-writable",
+        requirements: &["rfc7643.4.1.groups-readonly"],
+        flavours: ALL,
+        description: "User.groups is writable: PUT or PATCH of groups on a User changes group membership.",
+    },
+    Fault {
+        name: "group-members-not-reflected-in-user-groups",
+        requirements: &["rfc7643.4.1.groups-value-and-ref"],
+        flavours: ALL,
+        description: "Users never show the groups they are members of (groups is always absent).",
+    },
+    Fault {
+        name: "member-ref-wrong-endpoint",
+        requirements: &["rfc7643.4.2.members-ref-is-uri"],
+        flavours: ALL,
+        description: "members[].$ref of a User member points at /Groups/{id}, which does not resolve.",
+    },
+    Fault {
+        name: "count-ignored",
+        requirements: &[
+            "rfc7644.3.4.2.4.count-upper-bound",
+            "rfc7644.3.4.2.4.itemsperpage-matches-page",
+        ],
+        flavours: ALL,
+        description: "The count query parameter is ignored: every match is returned.",
+    },
+    Fault {
+        name: "count-zero-means-all",
+        requirements: &[
+            "rfc7644.3.4.2.4.count-zero-only-total",
+            "rfc7644.3.4.2.4.count-negative-as-zero",
+        ],
+        flavours: ALL,
+        description: "count=0 (or negative) is read as \"no limit\" and returns Resources.",
+    },
+    Fault {
+        name: "start-index-zero-based",
+        requirements: &[
+            "rfc7644.3.4.2.4.startindex-offsets-results",
+            "rfc7644.3.4.2.4.paging-traverses-all",
+            "looop.import-users",
+        ],
+        flavours: ALL,
+        description: "startIndex is used as a 0-based offset, so startIndex=1 skips the first result.",
+    },
+    Fault {
+        name: "start-index-below-one-rejected",
+        requirements: &["rfc7644.3.4.2.4.startindex-less-than-1-as-1"],
+        flavours: ALL,
+        description: "startIndex below 1 is refused with 400 instead of being read as 1.",
+    },
+    Fault {
+        name: "total-results-wrong",
+        requirements: &[
+            "rfc7644.3.4.2.4.totalresults-all-matches",
+            "looop.import-users",
+        ],
+        flavours: ALL,
+        description: "totalResults is the size of the page, not the number of matches.",
+    },
+    Fault {
+        name: "list-schemas-missing",
+        requirements: &[
+            "rfc7644.3.4.2.listresponse-schema",
+            "loom.list-users-listresponse",
+            "looop.test-api-credentials",
+        ],
+        flavours: ALL,
+        description: "ListResponse bodies carry no schemas attribute.",
+    },
+    Fault {
+        name: "list-paging-fields-missing",
+        requirements: &[
+            "rfc7644.3.4.2.listresponse-startindex-when-paged",
+            "rfc7644.3.4.2.listresponse-itemsperpage-when-paged",
+            "looop.test-api-credentials",
+        ],
+        flavours: ALL,
+        description: "ListResponse bodies leave out startIndex and itemsPerPage.",
+    },
+    Fault {
+        name: "attributes-ignored",
+        requirements: &[
+            "rfc7644.3.4.2.5.attributes-param-supported",
+            "rfc7644.3.9.attributes-comma-list",
+            "rfc7644.3.4.2.5.attributes-on-list",
+        ],
+        flavours: ALL,
+        description: "The attributes query parameter is ignored: full representations are returned.",
+    },
+    Fault {
+        name: "attributes-subattribute-ignored",
+        requirements: &["rfc7644.3.9.attributes-subattribute"],
+        flavours: ALL,
+        description: "attributes=name.givenName returns the whole name object.",
+    },
+    Fault {
+        name: "excluded-attributes-ignored",
+        requirements: &["rfc7644.3.4.2.5.excludedattributes-param-supported"],
+        flavours: ALL,
+        description: "The excludedAttributes query parameter is ignored.",
+    },
+    Fault {
+        name: "returned-always-excludable",
+        requirements: &[
+            "rfc7643.3.1.id-returned-always",
+            "rfc7644.3.4.2.5.excluded-no-effect-on-always",
+        ],
+        flavours: ALL,
+        description: "excludedAttributes=id removes id, although id is returned:always.",
+    },
+    Fault {
+        name: "filter-username-case-sensitive",
+        requirements: &[
+            "rfc7644.3.4.2.2.filter-caseexact-false-insensitive",
+            "rfc7643.7.caseexact-in-filters",
+        ],
+        flavours: ALL,
+        description: "Filters compare userName case-sensitively although it is caseExact false.",
+    },
+    Fault {
+        name: "externalid-filter-case-insensitive",
+        requirements: &[
+            "rfc7644.3.4.2.2.filter-caseexact-true-sensitive",
+            "rfc7643.3.1.externalid-case-exact",
+        ],
+        flavours: ALL,
+        description: "Filters compare externalId case-insensitively although it is caseExact true.",
+    },
+    Fault {
+        name: "filter-attrname-case-sensitive",
+        requirements: &["rfc7644.3.4.2.2.filter-attrname-case-insensitive"],
+        flavours: ALL,
+        description: "Attribute names in filters must match the schema's case; USERNAME matches nothing.",
+    },
+    Fault {
+        name: "malformed-filter-500",
+        requirements: &[
+            "rfc7644.3.4.2.2.filter-invalid-syntax-invalidfilter",
+            "rfc7644.3.4.2.2.filter-unknown-operator-invalidfilter",
+        ],
+        flavours: ALL,
+        description: "An unparsable filter answers 500 instead of 400 invalidFilter.",
+    },
+    Fault {
+        name: "unknown-filter-404",
+        requirements: &[
+            "rfc7644.3.4.2.empty-result-200-total-zero",
+            "okta.filter-lookup-empty-list",
+            "looop.create-precheck-by-username",
+        ],
+        flavours: ALL,
+        description: "A filtered query that matches nothing answers 404 instead of an empty ListResponse.",
+    },
+    Fault {
+        name: "filter-and-or-precedence-wrong",
+        requirements: &["rfc7644.3.4.2.2.filter-precedence"],
+        flavours: ALL,
+        description: "and/or are evaluated left to right with equal precedence.",
+    },
+    Fault {
+        name: "filter-ne-unsupported",
+        requirements: &["rfc7644.3.4.2.2.filter-op-ne"],
+        flavours: ALL,
+        description: "The ne operator is refused with 400 invalidFilter.",
+    },
+    Fault {
+        name: "filter-co-as-sw",
+        requirements: &["rfc7644.3.4.2.2.filter-op-co"],
+        flavours: ALL,
+        description: "co behaves like sw (matches prefixes only).",
+    },
+    Fault {
+        name: "filter-datetime-as-text",
+        requirements: &["rfc7644.3.4.2.2.filter-compare-datetime-chronological"],
+        flavours: ALL,
+        description: "dateTime values are compared as text, so another UTC offset compares wrongly.",
+    },
+    Fault {
+        name: "filter-value-path-cross-element",
+        requirements: &["rfc7644.3.4.2.2.filter-value-path-same-value"],
+        flavours: ALL,
+        description: "In emails[a and b], a and b may be satisfied by different elements.",
+    },
+    Fault {
+        name: "filter-gt-boolean-accepted",
+        requirements: &["rfc7644.3.4.2.2.filter-gt-boolean-invalidfilter"],
+        flavours: ALL,
+        description: "gt/ge/lt/le on a boolean is accepted (matches nothing) instead of 400 invalidFilter.",
+    },
+    Fault {
+        name: "urn-paths-unsupported",
+        requirements: &[
+            "rfc7644.3.10.urn-qualified-attribute-names",
+            "rfc7644.3.4.2.2.filter-urn-qualified-attribute",
+            "rfc7644.3.10.extension-attribute-urn",
+        ],
+        flavours: ALL,
+        description: "URN-qualified attribute names are not understood in attributes, excludedAttributes and filter.",
+    },
+    Fault {
+        name: "sort-ignored",
+        requirements: &[
+            "rfc7644.3.4.2.3.sortby-singular-attribute",
+            "rfc7644.3.4.2.3.sortorder-default-ascending",
+        ],
+        flavours: ALL,
+        description: "sortBy is ignored: results come in creation order.",
+    },
+    Fault {
+        name: "sort-descending-ignored",
+        requirements: &["rfc7644.3.4.2.3.sortorder-values"],
+        flavours: ALL,
+        description: "sortOrder=descending is ignored: results are always ascending.",
+    },
+    Fault {
+        name: "sort-case-sensitive",
+        requirements: &["rfc7644.3.4.2.3.sort-case-insensitive-when-caseexact-false"],
+        flavours: ALL,
+        description: "Sorting on userName is by code point, so upper case sorts first.",
+    },
+    Fault {
+        name: "search-endpoint-missing",
+        requirements: &[
+            "rfc7644.3.4.3.post-search-is-query",
+            "rfc7644.3.4.3.post-search-resource-endpoint",
+        ],
+        flavours: ALL,
+        description: "POST /.search, /Users/.search and /Groups/.search answer 404.",
+    },
+    Fault {
+        name: "patch-active-ignored",
+        requirements: &[
+            "rfc7643.4.1.active-boolean",
+            "loom.deactivate-patch-active-false",
+            "looop.deactivate-users",
+        ],
+        flavours: ALL,
+        description: "PATCH operations on active answer 200 but do not change it.",
+    },
+    Fault {
+        name: "patch-op-case-sensitive",
+        requirements: &["entra.patch-op-capitalised"],
+        flavours: ALL,
+        description: "PATCH op names must be lower case; Entra's \"Replace\"/\"Add\" are refused with 400.",
+    },
+    Fault {
+        name: "patch-path-required",
+        requirements: &[
+            "rfc7644.3.5.2.patch-path-optional-add-replace",
+            "rfc7644.3.5.2.3.replace-no-path",
+            "okta.patch-without-path",
+        ],
+        flavours: ALL,
+        description: "PATCH add/replace without path (Okta's form) is refused with 400 invalidPath.",
+    },
+    Fault {
+        name: "members-remove-value-list-removes-all",
+        requirements: &["entra.members-remove-value-list"],
+        flavours: ALL,
+        description: "PATCH remove path members with a value list removes every member, not only the listed ones.",
+    },
+    Fault {
+        name: "patch-remove-no-path-accepted",
+        requirements: &["rfc7644.3.5.2.2.remove-no-path-notarget"],
+        flavours: ALL,
+        description: "PATCH remove without path answers 200 (no change) instead of 400 noTarget.",
+    },
+    Fault {
+        name: "patch-primary-not-exclusive",
+        requirements: &["rfc7644.3.5.2.patch-primary-exclusive"],
+        flavours: ALL,
+        description: "PATCH setting primary true on one value leaves the other primary values true.",
+    },
+    Fault {
+        name: "patch-returns-500-on-filter-path",
+        requirements: &[
+            "rfc7644.3.5.2.2.remove-multivalued-filtered",
+            "loom.groups-patch-membership",
+            "looop.push-groups-membership",
+        ],
+        flavours: ALL,
+        description: "PATCH with a value-filter path (members[value eq \"...\"]) answers 500.",
+    },
+    Fault {
+        name: "mutability-readonly-accepted-on-patch",
+        requirements: &["rfc7644.3.5.2.patch-mutability-error"],
+        flavours: ALL,
+        description: "PATCH on read-only attributes (id, meta) answers 200 and ignores the operation instead of 400 mutability.",
+    },
+    Fault {
+        name: "patch-not-atomic",
+        requirements: &["rfc7644.3.5.2.patch-atomic"],
+        flavours: ALL,
+        description: "A PATCH whose later operation fails keeps the changes made by the earlier operations.",
+    },
+    Fault {
+        name: "patch-add-duplicates-members",
+        requirements: &["rfc7644.3.5.2.1.add-existing-value-no-change"],
+        flavours: ALL,
+        description: "PATCH add of an existing member appends it a second time.",
+    },
+    Fault {
+        name: "patch-replace-no-match-ignored",
+        requirements: &["rfc7644.3.5.2.3.replace-valuepath-no-match-notarget"],
+        flavours: ALL,
+        description: "PATCH replace with a value filter matching nothing answers 200 instead of 400 noTarget.",
+    },
+    Fault {
+        name: "patch-always-204",
+        requirements: &[
+            "rfc7644.3.5.2.patch-attributes-param-forces-200",
+            "loom.deactivate-patch-active-false",
+            "loom.member-role-patch-replace",
+        ],
+        flavours: ALL,
+        description: "PATCH answers 204 No Content, even when attributes is requested.",
+    },
+    Fault {
+        name: "patch-noop-bumps-last-modified",
+        requirements: &["rfc7644.3.5.2.1.add-existing-value-keeps-lastmodified"],
+        flavours: ALL,
+        description: "A PATCH that changes nothing still bumps meta.lastModified and the version.",
+    },
+    Fault {
+        name: "patch-invalid-path-ignored",
+        requirements: &["rfc7644.3.5.2.patch-invalid-path-400"],
+        flavours: ALL,
+        description: "PATCH with a syntactically invalid path answers 200 and does nothing.",
+    },
+    Fault {
+        name: "etag-ignored-if-match",
+        requirements: &["rfc7644.3.14.if-match-mismatch-412"],
+        flavours: ALL,
+        description: "If-Match is ignored: a stale version does not give 412.",
+    },
+    Fault {
+        name: "etag-missing",
+        requirements: &[
+            "rfc7644.3.14.etag-header",
+            "rfc7643.3.1.meta-version-matches-etag",
+        ],
+        flavours: ALL,
+        description: "No ETag header is sent (meta.version is still present).",
+    },
+    Fault {
+        name: "meta-version-mismatch",
+        requirements: &[
+            "rfc7644.3.14.etag-meta-version",
+            "rfc7643.3.1.meta-version-matches-etag",
+        ],
+        flavours: ALL,
+        description: "meta.version is a bare number while the ETag header is W/\"n\".",
+    },
+    Fault {
+        name: "etag-unchanged-on-update",
+        requirements: &["rfc7644.3.14.etag-changes-on-update"],
+        flavours: ALL,
+        description: "The version (ETag) never changes when the resource is modified.",
+    },
+    Fault {
+        name: "if-none-match-ignored",
+        requirements: &["rfc7644.3.14.if-none-match-304"],
+        flavours: ALL,
+        description: "If-None-Match is ignored: GET answers 200 with the body instead of 304.",
+    },
+    Fault {
+        name: "bulk-bulkid-unresolved",
+        requirements: &["rfc7644.3.7.2.bulkid-reference-replaced"],
+        flavours: ALL,
+        description: "bulkId:xxx references in Bulk data are not replaced by the new resource ids.",
+    },
+    Fault {
+        name: "bulk-fail-on-errors-ignored",
+        requirements: &["rfc7644.3.7.bulk-failonerrors-stops"],
+        flavours: ALL,
+        description: "Bulk failOnErrors is ignored: every operation is run.",
+    },
+    Fault {
+        name: "bulk-status-integer",
+        requirements: &["rfc7644.3.7.3.bulk-status-code"],
+        flavours: ALL,
+        description: "BulkResponse operation status is a JSON number instead of a string.",
+    },
+    Fault {
+        name: "bulk-max-operations-ignored",
+        requirements: &["rfc7644.3.7.4.bulk-max-operations-413"],
+        flavours: ALL,
+        description: "A Bulk request with more than maxOperations operations is processed instead of 413.",
+    },
+    Fault {
+        name: "error-not-scim-schema",
+        requirements: &["rfc7644.3.12.error-json-body"],
+        flavours: ALL,
+        description: "Errors are answered as {\"error\": \"...\"} instead of a SCIM Error body.",
+    },
+    Fault {
+        name: "error-status-integer",
+        requirements: &["rfc7644.3.12.error-status-string"],
+        flavours: ALL,
+        description: "The status in SCIM Error bodies is a JSON number, not a string.",
+    },
+    Fault {
+        name: "invalid-json-500",
+        requirements: &[
+            "rfc7644.3.12.status-400-bad-request",
+            "rfc7644.3.12.scimtype-invalidsyntax",
+        ],
+        flavours: ALL,
+        description: "A request body that is not valid JSON answers 500 instead of 400 invalidSyntax.",
+    },
+    Fault {
+        name: "unknown-endpoint-html",
+        requirements: &["rfc7644.3.12.status-404-unknown-endpoint"],
+        flavours: ALL,
+        description: "Unknown endpoints answer 404 with an HTML page instead of a SCIM Error.",
+    },
+    Fault {
+        name: "missing-auth-on-groups",
+        requirements: &["rfc7643.9.3.access-restricted"],
+        flavours: ALL,
+        description: "/Groups answers without checking the bearer token.",
+    },
+    Fault {
+        name: "auth-wrong-token-accepted",
+        requirements: &[
+            "rfc7644.3.12.status-401-unauthenticated",
+            "loom.auth-required",
+            "looop.auth-required",
+        ],
+        flavours: ALL,
+        description: "Any bearer token is accepted; only a missing Authorization header gives 401.",
+    },
+    Fault {
+        name: "www-authenticate-missing",
+        requirements: &["rfc7644.2.www-authenticate-header"],
+        flavours: ALL,
+        description: "401 answers carry no WWW-Authenticate header.",
+    },
+    Fault {
+        name: "service-provider-config-wrong",
+        requirements: &["rfc7643.5.authentication-schemes"],
+        flavours: ALL,
+        description: "/ServiceProviderConfig has no authenticationSchemes.",
+    },
+    Fault {
+        name: "schemas-endpoint-incomplete",
+        requirements: &["rfc7643.7.attribute-definition-fields"],
+        flavours: ALL,
+        description: "/Schemas attribute definitions carry only name and type: multiValued and the other characteristics are missing.",
+    },
+    Fault {
+        name: "resource-types-missing-endpoint",
+        requirements: &["rfc7643.6.endpoint"],
+        flavours: ALL,
+        description: "/ResourceTypes entries have no endpoint.",
+    },
+    Fault {
+        name: "message-schemas-exposed",
+        requirements: &["rfc7644.3.1.message-schemas-not-in-schemas-endpoint"],
+        flavours: ALL,
+        description: "/Schemas also lists the ListResponse and PatchOp message schemas.",
+    },
+    Fault {
+        name: "discovery-filter-accepted",
+        requirements: &["rfc7644.4.discovery-filter-403"],
+        flavours: ALL,
+        description: "A filter on /Schemas or /ResourceTypes is silently ignored instead of 403.",
+    },
+    Fault {
+        name: "me-returns-404",
+        requirements: &["rfc7644.3.11.me-not-supported-501"],
+        flavours: ALL,
+        description: "/Me answers 404 instead of 501 Not Implemented.",
+    },
+    Fault {
+        name: "invalid-member-role-accepted",
+        requirements: &["loom.member-role-enum"],
+        flavours: LOOM,
+        description: "loomMemberRole accepts any string, e.g. \"owner\".",
+    },
+    Fault {
+        name: "username-not-email-accepted",
+        requirements: &["loom.username-is-email"],
+        flavours: LOOM,
+        description: "userName values that are not email addresses are accepted.",
+    },
+    Fault {
+        name: "deactivate-deletes",
+        requirements: &["loom.deactivated-user-kept"],
+        flavours: LOOM,
+        description: "PATCH active false deletes the user (GET answers 404) although the workspace is in Deactivate mode.",
+    },
+    Fault {
+        name: "deactivated-hidden-from-list",
+        requirements: &["loom.deactivated-user-kept"],
+        flavours: LOOM,
+        description: "Deactivated users are left out of GET /Users.",
+    },
+    Fault {
+        name: "member-role-default-resets",
+        requirements: &["loom.member-role-default-keeps-role"],
+        flavours: LOOM,
+        description: "loomMemberRole \"default\" resets an existing user's effective role to the workspace default.",
+    },
+    Fault {
+        name: "member-role-in-extension",
+        requirements: &["loom.member-role-core-namespace"],
+        flavours: LOOM,
+        description: "loomMemberRole is stored and returned inside an extension object, not as a top-level core attribute.",
+    },
+    Fault {
+        name: "looop-extension-dropped-on-put",
+        requirements: &["looop.extensions-survive-put"],
+        flavours: LOOOP,
+        description: "PUT drops the Looop extension object: its attributes are gone afterwards.",
+    },
+    Fault {
+        name: "looop-extension-not-advertised",
+        requirements: &[
+            "rfc7643.7.schema-for-every-uri",
+            "rfc7643.3.schemas-match-resource-type",
+        ],
+        flavours: LOOOP,
+        description: "The Looop extension is stored and listed in User schemas but missing from /Schemas and /ResourceTypes.",
+    },
+    Fault {
+        name: "looop-extension-urn-patch-rejected",
+        requirements: &["looop.extensions-patch"],
+        flavours: LOOOP,
+        description: "PATCH paths prefixed with the Looop extension URN are refused with 400 invalidPath.",
+    },
+];
+
+/// Looks a fault up by name.
+pub fn find(name: &str) -> Option<&'static Fault> {
+    FAULTS.iter().find(|f| f.name == name)
+}
+
+/// The `--list-faults` listing: one line per fault, `NAME \t REQ,REQ \t DESCRIPTION`.
+pub fn fault_listing() -> String {
+    let mut out = String::new();
+    for f in FAULTS {
+        out.push_str(f.name);
+        out.push('\t');
+        out.push_str(&f.requirements.join(","));
+        out.push('\t');
+        out.push_str(f.description);
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,526 @@
+//! HTTP: authentication, routing below the base path, request parsing and response writing.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use super::app::{App, Ctx};
+use super::bulk;
+use super::discovery;
+use super::error::{ScimError, ScimResult};
+use super::ops::{self, Query, Reply};
+use super::schema::Kind;
+use crate::scim;
+
+/// The largest request body read (bulk.maxPayloadSize is checked separately, below it).
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The JSON body of a SCIM error.
+pub fn error_body(app: &App, e: &ScimError) -> Value {
+    if app.fault("error-not-scim-schema") {
+        return json!({"error": e.detail, "code": e.status.as_u16()});
+    }
+    let mut m = Map::new();
+    m.insert("schemas".into(), json!([scim::ERROR]));
+    if app.fault("error-status-integer") {
+        m.insert("status".into(), json!(e.status.as_u16()));
+    } else {
+        m.insert("status".into(), json!(e.status.as_u16().to_string()));
+    }
+    if let Some(t) = e.scim_type {
+        m.insert("scimType".into(), json!(t));
+    }
+    m.insert("detail".into(), json!(e.detail));
+    Value::Object(m)
+}
+
+fn content_type(app: &App) -> HeaderValue {
+    if app.fault("content-type-json") {
+        HeaderValue::from_static("application/json")
+    } else {
+        HeaderValue::from_static("application/scim+json")
+    }
+}
+
+fn json_response(app: &App, status: StatusCode, body: &Value) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let mut resp = (status, bytes).into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, content_type(app));
+    resp
+}
+
+fn error_response(app: &App, e: &ScimError) -> Response {
+    json_response(app, e.status, &error_body(app, e))
+}
+
+fn reply_response(app: &App, r: Reply) -> Response {
+    let mut resp = match &r.body {
+        Some(b) => json_response(app, r.status, b),
+        None => r.status.into_response(),
+    };
+    let h = resp.headers_mut();
+    if let Some(l) = r
+        .location
+        .as_deref()
+        .and_then(|l| HeaderValue::from_str(l).ok())
+        && (r.status == StatusCode::CREATED
+            || r.status == StatusCode::OK && r.body.as_ref().is_some_and(|b| b.get("id").is_some()))
+    {
+        h.insert(header::LOCATION, l.clone());
+        if r.status != StatusCode::CREATED {
+            h.insert(header::CONTENT_LOCATION, l);
+        }
+    }
+    if let Some(e) = r
+        .etag
+        .as_deref()
+        .and_then(|e| HeaderValue::from_str(e).ok())
+    {
+        h.insert(header::ETAG, e);
+    }
+    resp
+}
+
+fn unauthorized(app: &App, detail: &str) -> Response {
+    let e = ScimError::new(StatusCode::UNAUTHORIZED, None, detail);
+    let mut resp = error_response(app, &e);
+    if !app.fault("www-authenticate-missing") {
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"scimspec\""),
+        );
+    }
+    resp
+}
+
+fn unknown_endpoint(app: &App, method: &Method, path: &str) -> Response {
+    if app.fault("unknown-endpoint-html") {
+        let mut resp = (
+            StatusCode::NOT_FOUND,
+            "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>",
+        )
+            .into_response();
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        return resp;
+    }
+    error_response(
+        app,
+        &ScimError::not_found(format!("there is no SCIM endpoint {method} {path}")),
+    )
+}
+
+fn check_auth(app: &App, headers: &HeaderMap) -> Result<(), &'static str> {
+    let Some(token) = &app.token else {
+        return Ok(());
+    };
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err("authentication required: send 'Authorization: Bearer <token>'");
+    };
+    let value = value.to_str().unwrap_or("").trim();
+    let Some((scheme, given)) = value.split_once(' ') else {
+        return Err("the Authorization header must be 'Bearer <token>'");
+    };
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err("only Bearer tokens are accepted");
+    }
+    if app.fault("auth-wrong-token-accepted") || given.trim() == token {
+        Ok(())
+    } else {
+        Err("the bearer token is not valid")
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(String::from)
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(|x| x.trim().to_string())
+        .filter(|x| !x.is_empty())
+        .collect()
+}
+
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    fn int(&self, name: &str) -> Option<i64> {
+        self.get(name).and_then(|v| v.trim().parse::<i64>().ok())
+    }
+}
+
+fn parse_json(app: &App, body: &Bytes) -> ScimResult<Value> {
+    if body.is_empty() {
+        return Err(ScimError::invalid_syntax("the request has no body"));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        if app.fault("invalid-json-500") {
+            ScimError::internal("Unexpected server error")
+        } else {
+            ScimError::invalid_syntax(format!("the request body is not valid JSON: {e}"))
+        }
+    })
+}
+
+fn method_not_allowed(method: &Method, path: &str, allowed: &str) -> ScimError {
+    ScimError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        None,
+        format!("{method} is not supported on {path}; allowed: {allowed}"),
+    )
+}
+
+fn search_query(app: &App, body: &Value, ctx: &mut Ctx) -> ScimResult<Query> {
+    let lax = app.fault("message-schemas-not-validated");
+    let Some(o) = body.as_object() else {
+        return Err(ScimError::invalid_syntax(
+            "the SearchRequest must be a JSON object",
+        ));
+    };
+    let get = |k: &str| {
+        o.iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v)
+    };
+    let schemas_ok = get("schemas").and_then(Value::as_array).is_some_and(|a| {
+        a.iter().any(|s| {
+            s.as_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case(scim::SEARCH_REQUEST))
+        })
+    });
+    if !schemas_ok && !lax {
+        return Err(ScimError::invalid_syntax(format!(
+            "the SearchRequest must have schemas [\"{}\"]",
+            scim::SEARCH_REQUEST
+        )));
+    }
+    let strings = |k: &str| -> ScimResult<Option<Vec<String>>> {
+        match get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(split_list(s))),
+            Some(Value::Array(a)) => Ok(Some(
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .flat_map(split_list)
+                    .collect(),
+            )),
+            Some(_) if lax => Ok(None),
+            Some(other) => Err(ScimError::invalid_syntax(format!(
+                "'{k}' must be a list of strings, got {other}"
+            ))),
+        }
+    };
+    let text = |k: &str| -> ScimResult<Option<String>> {
+        match get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) if lax => Ok(None),
+            Some(other) => Err(ScimError::invalid_syntax(format!(
+                "'{k}' must be a string, got {other}"
+            ))),
+        }
+    };
+    let int = |k: &str| -> ScimResult<Option<i64>> {
+        match get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => Ok(n.as_i64()),
+            Some(Value::String(s)) => Ok(s.trim().parse().ok()),
+            Some(_) if lax => Ok(None),
+            Some(other) => Err(ScimError::invalid_syntax(format!(
+                "'{k}' must be an integer, got {other}"
+            ))),
+        }
+    };
+    if let Some(a) = strings("attributes")? {
+        ctx.attributes = Some(a);
+    }
+    if let Some(e) = strings("excludedAttributes")? {
+        ctx.excluded = e;
+    }
+    Ok(Query {
+        filter: text("filter")?,
+        sort_by: text("sortBy")?,
+        sort_order: text("sortOrder")?,
+        start_index: int("startIndex")?,
+        count: int("count")?,
+    })
+}
+
+/// The single handler behind every path.
+pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let method = parts.method.clone();
+    let path = parts.uri.path().to_string();
+    let headers = parts.headers;
+    let base = app.flavour.base_path();
+    let rest = if path == base {
+        ""
+    } else if let Some(r) = path.strip_prefix(base).filter(|r| r.starts_with('/')) {
+        r
+    } else {
+        return unknown_endpoint(&app, &method, &path);
+    };
+    let segs: Vec<String> = rest
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect();
+    let seg = |i: usize| segs.get(i).map(String::as_str);
+
+    let public = app.fault("missing-auth-on-groups") && seg(0) == Some("Groups");
+    if !public && let Err(why) = check_auth(&app, &headers) {
+        return unauthorized(&app, why);
+    }
+
+    let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => {
+            let detail = if seg(0) == Some("Bulk") {
+                format!(
+                    "the request body is larger than maxPayloadSize {}",
+                    bulk::MAX_PAYLOAD_SIZE
+                )
+            } else {
+                format!("the request body is larger than {BODY_LIMIT} bytes")
+            };
+            return error_response(
+                &app,
+                &ScimError::new(StatusCode::PAYLOAD_TOO_LARGE, None, detail),
+            );
+        }
+    };
+
+    let params = Params(
+        url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
+    );
+    let scheme = header_str(
+        &headers,
+        header::HeaderName::from_static("x-forwarded-proto"),
+    )
+    .unwrap_or_else(|| "http".to_string());
+    let host = header_str(
+        &headers,
+        header::HeaderName::from_static("x-forwarded-host"),
+    )
+    .or_else(|| header_str(&headers, header::HOST))
+    .or_else(|| parts.uri.authority().map(|a| a.to_string()))
+    .unwrap_or_else(|| "localhost".to_string());
+    let origin = format!("{scheme}://{host}");
+    let mut ctx = Ctx {
+        base_url: format!("{origin}{base}"),
+        origin,
+        attributes: params.get("attributes").map(split_list),
+        excluded: params
+            .get("excludedAttributes")
+            .map(split_list)
+            .unwrap_or_default(),
+        if_match: header_str(&headers, header::IF_MATCH),
+        if_none_match: header_str(&headers, header::IF_NONE_MATCH),
+    };
+
+    let result = route(&app, &method, &path, &segs, &params, &bytes, &mut ctx);
+    match result {
+        Ok(reply) => reply_response(&app, reply),
+        Err(e)
+            if e.status == StatusCode::NOT_FOUND
+                && e.detail.starts_with("there is no SCIM endpoint") =>
+        {
+            unknown_endpoint(&app, &method, &path)
+        }
+        Err(e) => {
+            let mut resp = error_response(&app, &e);
+            if e.status == StatusCode::METHOD_NOT_ALLOWED {
+                let allow = e.detail.rsplit("allowed: ").next().unwrap_or("GET");
+                if let Ok(v) = HeaderValue::from_str(allow) {
+                    resp.headers_mut().insert(header::ALLOW, v);
+                }
+            }
+            resp
+        }
+    }
+}
+
+fn query_from_params(params: &Params) -> Query {
+    Query {
+        filter: params.get("filter").map(String::from),
+        sort_by: params.get("sortBy").map(String::from),
+        sort_order: params.get("sortOrder").map(String::from),
+        start_index: params.int("startIndex"),
+        count: params.int("count"),
+    }
+}
+
+fn route(
+    app: &App,
+    method: &Method,
+    path: &str,
+    segs: &[String],
+    params: &Params,
+    bytes: &Bytes,
+    ctx: &mut Ctx,
+) -> ScimResult<Reply> {
+    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let no_endpoint = || ScimError::not_found(format!("there is no SCIM endpoint {method} {path}"));
+    let discovery_filter = || -> ScimResult<()> {
+        if params.get("filter").is_some() && !app.fault("discovery-filter-accepted") {
+            return Err(ScimError::new(
+                StatusCode::FORBIDDEN,
+                None,
+                "filtering is not supported on discovery endpoints",
+            ));
+        }
+        Ok(())
+    };
+    let search_missing = app.fault("search-endpoint-missing");
+    match segs.as_slice() {
+        [] => match *method {
+            Method::GET => ops::query(app, None, &query_from_params(params), ctx),
+            _ => Err(method_not_allowed(method, path, "GET")),
+        },
+        [".search"] => {
+            if search_missing {
+                return Err(no_endpoint());
+            }
+            match *method {
+                Method::POST => {
+                    let body = parse_json(app, bytes)?;
+                    let q = search_query(app, &body, ctx)?;
+                    ops::query(app, None, &q, ctx)
+                }
+                _ => Err(method_not_allowed(method, path, "POST")),
+            }
+        }
+        ["ServiceProviderConfig"] => match *method {
+            Method::GET => Ok(discovery::service_provider_config(app, ctx)),
+            _ => Err(method_not_allowed(method, path, "GET")),
+        },
+        ["ResourceTypes"] => match *method {
+            Method::GET => {
+                discovery_filter()?;
+                Ok(discovery::resource_types(app, ctx))
+            }
+            _ => Err(method_not_allowed(method, path, "GET")),
+        },
+        ["ResourceTypes", name] => match *method {
+            Method::GET => discovery::resource_type(app, ctx, name),
+            _ => Err(method_not_allowed(method, path, "GET")),
+        },
+        ["Schemas"] => match *method {
+            Method::GET => {
+                discovery_filter()?;
+                Ok(discovery::schemas(app, ctx))
+            }
+            _ => Err(method_not_allowed(method, path, "GET")),
+        },
+        ["Schemas", id] => match *method {
+            Method::GET => discovery::schema(app, ctx, id),
+            _ => Err(method_not_allowed(method, path, "GET")),
+        },
+        ["Bulk"] => match *method {
+            Method::POST => {
+                if bytes.len() > bulk::MAX_PAYLOAD_SIZE {
+                    return bulk::bulk(app, bytes.len(), &Value::Null, ctx);
+                }
+                let body = parse_json(app, bytes)?;
+                bulk::bulk(app, bytes.len(), &body, ctx)
+            }
+            _ => Err(method_not_allowed(method, path, "POST")),
+        },
+        ["Me", ..] => {
+            if app.fault("me-returns-404") {
+                Err(no_endpoint())
+            } else {
+                Err(ScimError::new(
+                    StatusCode::NOT_IMPLEMENTED,
+                    None,
+                    "/Me is not supported by this service provider",
+                ))
+            }
+        }
+        [endpoint, rest @ ..] => {
+            let kind = match *endpoint {
+                "Users" => Kind::User,
+                "Groups" => Kind::Group,
+                _ => return Err(no_endpoint()),
+            };
+            match rest {
+                [] => match *method {
+                    Method::GET => ops::query(app, Some(kind), &query_from_params(params), ctx),
+                    Method::POST => {
+                        let body = parse_json(app, bytes)?;
+                        ops::create(app, kind, &body, ctx)
+                    }
+                    _ => Err(method_not_allowed(method, path, "GET, POST")),
+                },
+                [".search"] => {
+                    if search_missing {
+                        return Err(no_endpoint());
+                    }
+                    match *method {
+                        Method::POST => {
+                            let body = parse_json(app, bytes)?;
+                            let q = search_query(app, &body, ctx)?;
+                            ops::query(app, Some(kind), &q, ctx)
+                        }
+                        _ => Err(method_not_allowed(method, path, "POST")),
+                    }
+                }
+                [id] => match *method {
+                    Method::GET => ops::get(app, kind, id, ctx),
+                    Method::PUT => {
+                        let body = parse_json(app, bytes)?;
+                        ops::replace(app, kind, id, &body, ctx)
+                    }
+                    Method::PATCH => {
+                        let body = parse_json(app, bytes)?;
+                        ops::patch(app, kind, id, &body, ctx)
+                    }
+                    Method::DELETE => ops::delete(app, kind, id, ctx),
+                    _ => Err(method_not_allowed(method, path, "GET, PUT, PATCH, DELETE")),
+                },
+                _ => Err(no_endpoint()),
+            }
+        }
+    }
+}

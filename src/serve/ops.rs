@@ -1,0 +1,629 @@
+//! The resource operations (create, read, replace, patch, delete, query), independent of HTTP so
+//! that /Bulk can run them too.
+
+use axum::http::StatusCode;
+use serde_json::{Map, Value, json};
+
+use super::Flavour;
+use super::app::{App, Ctx};
+use super::error::{ScimError, ScimResult};
+use super::filter::{self, Eval};
+use super::patch::{self, Work};
+use super::resource::{self, Input};
+use super::schema::{Kind, LOOM_WORKSPACE_DEFAULT_ROLE};
+use super::store::{Resource, Store};
+use crate::scim;
+
+/// A successful answer.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Option<Value>,
+    pub location: Option<String>,
+    pub etag: Option<String>,
+}
+
+impl Reply {
+    pub fn json(status: StatusCode, body: Value) -> Self {
+        Reply {
+            status,
+            body: Some(body),
+            location: None,
+            etag: None,
+        }
+    }
+}
+
+/// Does an If-Match / If-None-Match header value match the current entity tag? Weak comparison.
+pub fn etag_matches(header: &str, current: &str) -> bool {
+    let norm = |t: &str| {
+        t.trim()
+            .trim_start_matches("W/")
+            .trim_matches('"')
+            .to_string()
+    };
+    let cur = norm(current);
+    header.split(',').any(|t| t.trim() == "*" || norm(t) == cur)
+}
+
+fn check_if_match(app: &App, ctx: &Ctx, r: &Resource) -> ScimResult<()> {
+    if let Some(h) = &ctx.if_match
+        && !app.fault("etag-ignored-if-match")
+        && !etag_matches(h, &r.etag())
+    {
+        return Err(ScimError::precondition_failed(format!(
+            "If-Match {h} does not match the current version {}",
+            r.etag()
+        )));
+    }
+    Ok(())
+}
+
+fn not_found(kind: Kind, id: &str) -> ScimError {
+    ScimError::not_found(format!("{} {id} not found", kind.name()))
+}
+
+/// The reply carrying one resource, with attributes/excludedAttributes applied.
+fn resource_reply(app: &App, store: &Store, r: &Resource, ctx: &Ctx, status: StatusCode) -> Reply {
+    let full = resource::render(app, store, r, ctx);
+    let body = resource::project(app, r.kind, full, ctx);
+    Reply {
+        status,
+        body: Some(Value::Object(body)),
+        location: Some(resource::location(app, ctx, r.kind, &r.id)),
+        etag: (!app.fault("etag-missing")).then(|| r.etag()),
+    }
+}
+
+fn body_object(body: &Value) -> ScimResult<&Map<String, Value>> {
+    body.as_object()
+        .ok_or_else(|| ScimError::invalid_syntax("the request body must be a JSON object"))
+}
+
+fn apply_loom_role(app: &App, data: &mut Map<String, Value>, old: Option<&Map<String, Value>>) {
+    if app.flavour != Flavour::Loom {
+        return;
+    }
+    let role = data
+        .get("loomMemberRole")
+        .and_then(Value::as_str)
+        .map(String::from);
+    let old_role = old
+        .and_then(|o| o.get("loomMemberRole"))
+        .and_then(Value::as_str);
+    let current = old
+        .and_then(|o| o.get("loomEffectiveRole"))
+        .and_then(Value::as_str);
+    let effective = match old {
+        None => match role.as_deref() {
+            None | Some("default") => LOOM_WORKSPACE_DEFAULT_ROLE.to_string(),
+            Some(r) => r.to_string(),
+        },
+        Some(_) if role.as_deref() == old_role && current.is_some() => {
+            current.unwrap_or_default().to_string()
+        }
+        Some(_) => resource::loom_effective_role(app, role.as_deref(), current),
+    };
+    data.insert("loomEffectiveRole".into(), json!(effective));
+}
+
+/// POST /Users, /Groups.
+pub fn create(app: &App, kind: Kind, body: &Value, ctx: &Ctx) -> ScimResult<Reply> {
+    let obj = body_object(body)?;
+    let sent_schemas = resource::check_resource_schemas(kind, obj)?;
+    let input: Input = resource::normalize_body(app, kind, obj)?;
+    let mut data = input.data;
+    if app.flavour == Flavour::Loom && kind == Kind::User {
+        data.entry("loomMemberRole")
+            .or_insert_with(|| json!("default"));
+        apply_loom_role(app, &mut data, None);
+    }
+    let mut store = app.store();
+    let mut id = uuid::Uuid::new_v4().to_string();
+    if app.fault("client-id-accepted")
+        && let Some(cid) = input.id.filter(|c| !c.is_empty() && !c.contains('/'))
+        && !store.resources.contains_key(&cid)
+    {
+        id = cid;
+    }
+    resource::validate(app, &store, kind, Some(&id), &mut data)?;
+    if app.fault("externalid-generated") && !data.contains_key("externalId") {
+        data.insert("externalId".into(), json!(id));
+    }
+    let now = store.now();
+    let r = Resource {
+        kind,
+        id: id.clone(),
+        data,
+        password: input.password,
+        created: now,
+        last_modified: now,
+        version: store.next_version(),
+        seq: store.next_seq(),
+        deleted: false,
+        sent_schemas: Some(sent_schemas),
+        meta_override: Map::new(),
+    };
+    if kind == Kind::User
+        && app.fault("readonly-groups-writable")
+        && let Some(groups) = &input.groups
+    {
+        join_groups(&mut store, &id, groups);
+    }
+    store.resources.insert(id.clone(), r);
+    let Some(r) = store.resources.get(&id) else {
+        return Err(ScimError::internal("the new resource vanished"));
+    };
+    let status = if app.fault("create-returns-200") {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let mut reply = resource_reply(app, &store, r, ctx, status);
+    if app.fault("create-no-location") {
+        reply.location = None;
+    }
+    Ok(reply)
+}
+
+fn join_groups(store: &mut Store, user_id: &str, groups: &Value) {
+    let ids: Vec<String> = match groups {
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|g| g.get("value").and_then(Value::as_str).map(String::from))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for gid in ids {
+        if let Some(g) = store
+            .resources
+            .get_mut(&gid)
+            .filter(|g| g.kind == Kind::Group && !g.deleted)
+        {
+            let members = g.data.entry("members").or_insert_with(|| json!([]));
+            if let Some(a) = members.as_array_mut()
+                && !a
+                    .iter()
+                    .any(|m| m.get("value").and_then(Value::as_str) == Some(user_id))
+            {
+                a.push(json!({"value": user_id}));
+            }
+        }
+    }
+}
+
+fn lookup<'s>(app: &App, store: &'s Store, kind: Kind, id: &str) -> Option<&'s Resource> {
+    if app.fault("get-deleted-returns-200") {
+        store.resources.get(id).filter(|r| r.kind == kind)
+    } else {
+        store.get(kind, id)
+    }
+}
+
+/// GET /Users/{id}, /Groups/{id}.
+pub fn get(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
+    let store = app.store();
+    let r = lookup(app, &store, kind, id).ok_or_else(|| not_found(kind, id))?;
+    if let Some(h) = &ctx.if_none_match
+        && !app.fault("if-none-match-ignored")
+        && etag_matches(h, &r.etag())
+    {
+        return Ok(Reply {
+            status: StatusCode::NOT_MODIFIED,
+            body: None,
+            location: None,
+            etag: (!app.fault("etag-missing")).then(|| r.etag()),
+        });
+    }
+    Ok(resource_reply(app, &store, r, ctx, StatusCode::OK))
+}
+
+/// Stores a modified resource: new version and lastModified when something changed.
+fn commit(
+    app: &App,
+    store: &mut Store,
+    id: &str,
+    data: Map<String, Value>,
+    password: Option<Option<String>>,
+    force_bump: bool,
+) {
+    let now = store.now();
+    let version = store.next_version();
+    let Some(r) = store.resources.get_mut(id) else {
+        return;
+    };
+    let pw_changed = password.as_ref().is_some_and(|p| *p != r.password);
+    let changed = r.data != data || pw_changed;
+    r.data = data;
+    if let Some(p) = password {
+        r.password = p;
+    }
+    if changed || force_bump {
+        if !app.fault("etag-unchanged-on-update") {
+            r.version = version;
+        }
+        if !app.fault("last-modified-not-updated") {
+            r.last_modified = now;
+        }
+    }
+}
+
+/// PUT /Users/{id}, /Groups/{id}.
+pub fn replace(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimResult<Reply> {
+    let obj = body_object(body)?;
+    {
+        let store = app.store();
+        if lookup(app, &store, kind, id).is_none() {
+            drop(store);
+            if app.fault("put-creates") && !id.is_empty() {
+                return upsert(app, kind, id, body, ctx);
+            }
+            return Err(not_found(kind, id));
+        }
+    }
+    resource::check_resource_schemas(kind, obj)?;
+    let input = resource::normalize_body(app, kind, obj)?;
+    let mut store = app.store();
+    let old = lookup(app, &store, kind, id)
+        .cloned()
+        .ok_or_else(|| not_found(kind, id))?;
+    check_if_match(app, ctx, &old)?;
+    let mut data = if app.fault("put-partial-update") {
+        let mut merged = old.data.clone();
+        for (k, v) in input.data {
+            merged.insert(k, v);
+        }
+        merged
+    } else {
+        input.data
+    };
+    if app.fault("put-required-not-enforced")
+        && kind == Kind::User
+        && !data.contains_key("userName")
+        && let Some(u) = old.data.get("userName")
+    {
+        data.insert("userName".into(), u.clone());
+    }
+    if app.fault("looop-extension-dropped-on-put") {
+        data.remove(scim::LOOOP_USER_SCHEMA);
+    }
+    if app.flavour == Flavour::Loom && kind == Kind::User {
+        if let Some(e) = old.data.get("loomEffectiveRole") {
+            data.insert("loomEffectiveRole".into(), e.clone());
+        }
+        let mut with_old = data.clone();
+        apply_loom_role(app, &mut with_old, Some(&old.data));
+        data = with_old;
+    }
+    resource::validate(app, &store, kind, Some(id), &mut data)?;
+    let password = input.password.map(Some);
+    commit(app, &mut store, id, data, password, false);
+    if kind == Kind::User
+        && app.fault("readonly-groups-writable")
+        && let Some(groups) = &input.groups
+    {
+        join_groups(&mut store, id, groups);
+    }
+    if app.fault("put-readonly-overwritten")
+        && let Some(meta) = &input.meta
+        && let Some(r) = store.resources.get_mut(id)
+    {
+        for k in ["created", "resourceType", "lastModified"] {
+            if let Some(v) = meta
+                .iter()
+                .find(|(mk, _)| mk.eq_ignore_ascii_case(k))
+                .map(|(_, v)| v)
+            {
+                r.meta_override.insert(k.to_string(), v.clone());
+            }
+        }
+    }
+    let mut final_id = id.to_string();
+    if app.fault("id-changes-on-put") {
+        final_id = move_resource(&mut store, id);
+    }
+    let r = store
+        .resources
+        .get(&final_id)
+        .ok_or_else(|| not_found(kind, id))?;
+    Ok(resource_reply(app, &store, r, ctx, StatusCode::OK))
+}
+
+/// Re-keys a resource under a fresh id (the id-changes-on-put fault).
+fn move_resource(store: &mut Store, id: &str) -> String {
+    let new_id = uuid::Uuid::new_v4().to_string();
+    if let Some(mut r) = store.resources.remove(id) {
+        r.id = new_id.clone();
+        store.resources.insert(new_id.clone(), r);
+    }
+    for g in store.resources.values_mut() {
+        if let Some(Value::Array(ms)) = g.data.get_mut("members") {
+            for m in ms.iter_mut() {
+                if m.get("value").and_then(Value::as_str) == Some(id)
+                    && let Some(o) = m.as_object_mut()
+                {
+                    o.insert("value".into(), json!(new_id));
+                }
+            }
+        }
+    }
+    new_id
+}
+
+fn upsert(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimResult<Reply> {
+    let obj = body_object(body)?;
+    resource::check_resource_schemas(kind, obj)?;
+    let input = resource::normalize_body(app, kind, obj)?;
+    let mut data = input.data;
+    let mut store = app.store();
+    resource::validate(app, &store, kind, Some(id), &mut data)?;
+    let now = store.now();
+    let r = Resource {
+        kind,
+        id: id.to_string(),
+        data,
+        password: input.password,
+        created: now,
+        last_modified: now,
+        version: store.next_version(),
+        seq: store.next_seq(),
+        deleted: false,
+        sent_schemas: None,
+        meta_override: Map::new(),
+    };
+    store.resources.insert(id.to_string(), r);
+    let r = store.resources.get(id).ok_or_else(|| not_found(kind, id))?;
+    Ok(resource_reply(app, &store, r, ctx, StatusCode::OK))
+}
+
+/// PATCH /Users/{id}, /Groups/{id}.
+pub fn patch(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimResult<Reply> {
+    let ops = patch::parse_ops(app, body)?;
+    let mut store = app.store();
+    let old = lookup(app, &store, kind, id)
+        .cloned()
+        .ok_or_else(|| not_found(kind, id))?;
+    check_if_match(app, ctx, &old)?;
+    let work = Work {
+        data: old.data.clone(),
+        password: None,
+        join_groups: Vec::new(),
+    };
+    let (mut work, error) = match patch::apply(app, kind, work, &ops) {
+        Ok(w) => (w, None),
+        Err((partial, e)) => {
+            if !app.fault("patch-not-atomic") {
+                return Err(e);
+            }
+            (partial, Some(e))
+        }
+    };
+    if app.flavour == Flavour::Loom && kind == Kind::User {
+        apply_loom_role(app, &mut work.data, Some(&old.data));
+    }
+    resource::validate(app, &store, kind, Some(id), &mut work.data)?;
+    let force = app.fault("patch-noop-bumps-last-modified");
+    commit(app, &mut store, id, work.data, work.password, force);
+    if !work.join_groups.is_empty() {
+        join_groups(
+            &mut store,
+            id,
+            &json!(
+                work.join_groups
+                    .iter()
+                    .map(|g| json!({"value": g}))
+                    .collect::<Vec<_>>()
+            ),
+        );
+    }
+    if let Some(e) = error {
+        return Err(e);
+    }
+    let r = store.resources.get(id).ok_or_else(|| not_found(kind, id))?;
+    let mut reply = resource_reply(app, &store, r, ctx, StatusCode::OK);
+    // Loom in Delete mode (a fault here): deactivation removes the user.
+    if app.fault("deactivate-deletes")
+        && kind == Kind::User
+        && r.data.get("active") == Some(&Value::Bool(false))
+    {
+        store.resources.remove(id);
+        store.remove_member_everywhere(id);
+    }
+    if app.fault("patch-always-204") {
+        reply.status = StatusCode::NO_CONTENT;
+        reply.body = None;
+    }
+    Ok(reply)
+}
+
+/// DELETE /Users/{id}, /Groups/{id}.
+pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
+    let mut store = app.store();
+    let Some(r) = store.get(kind, id).cloned() else {
+        if app.fault("delete-not-found-204") {
+            return Ok(Reply {
+                status: StatusCode::NO_CONTENT,
+                body: None,
+                location: None,
+                etag: None,
+            });
+        }
+        return Err(not_found(kind, id));
+    };
+    check_if_match(app, ctx, &r)?;
+    let body = app.fault("delete-returns-200-with-body").then(|| {
+        Value::Object(resource::project(
+            app,
+            kind,
+            resource::render(app, &store, &r, ctx),
+            ctx,
+        ))
+    });
+    if app.fault("get-deleted-returns-200") {
+        if let Some(x) = store.resources.get_mut(id) {
+            x.deleted = true;
+        }
+    } else {
+        store.resources.remove(id);
+    }
+    store.remove_member_everywhere(id);
+    Ok(match body {
+        Some(b) => Reply::json(StatusCode::OK, b),
+        None => Reply {
+            status: StatusCode::NO_CONTENT,
+            body: None,
+            location: Some(resource::location(app, ctx, kind, id)),
+            etag: None,
+        },
+    })
+}
+
+/// The parameters of a query (GET with query string, or POST .search).
+#[derive(Debug, Default, Clone)]
+pub struct Query {
+    pub filter: Option<String>,
+    pub sort_by: Option<String>,
+    pub sort_order: Option<String>,
+    pub start_index: Option<i64>,
+    pub count: Option<i64>,
+}
+
+/// The maximum number of resources in one ListResponse (filter.maxResults).
+pub const MAX_RESULTS: usize = 200;
+
+/// GET /Users, /Groups, / and the .search endpoints.
+pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<Reply> {
+    let flat = app.fault("filter-and-or-precedence-wrong");
+    let parsed = match &q.filter {
+        Some(f) if !f.trim().is_empty() => {
+            let parsed = filter::parse(f, flat).map_err(|e| {
+                if app.fault("malformed-filter-500") {
+                    ScimError::internal("java.lang.IllegalStateException: filter parse failure")
+                } else {
+                    e
+                }
+            })?;
+            if app.fault("filter-ne-unsupported") && filter::uses_ne(&parsed) {
+                return Err(ScimError::invalid_filter(
+                    "the ne operator is not supported",
+                ));
+            }
+            Some(parsed)
+        }
+        _ => None,
+    };
+    let store = app.store();
+    let kinds: Vec<Kind> = match kind {
+        Some(k) => vec![k],
+        None => vec![Kind::User, Kind::Group],
+    };
+    let eval_for = |k: Kind| {
+        let mut ev = Eval::new(&app.catalog, k);
+        ev.paths.case_sensitive = app.fault("filter-attrname-case-sensitive");
+        ev.paths.no_urns = app.fault("urn-paths-unsupported");
+        ev.username_case_sensitive = app.fault("filter-username-case-sensitive");
+        ev.externalid_case_insensitive = app.fault("externalid-filter-case-insensitive");
+        ev.co_as_sw = app.fault("filter-co-as-sw");
+        ev.datetime_as_text = app.fault("filter-datetime-as-text");
+        ev.value_path_cross_element = app.fault("filter-value-path-cross-element");
+        ev
+    };
+    if let Some(f) = &parsed {
+        for k in &kinds {
+            filter::check(f, &eval_for(*k), app.fault("filter-gt-boolean-accepted"))?;
+        }
+    }
+    let mut matches: Vec<(Kind, Map<String, Value>)> = Vec::new();
+    for r in store.list(kind) {
+        if !kinds.contains(&r.kind) {
+            continue;
+        }
+        if app.fault("deactivated-hidden-from-list")
+            && r.kind == Kind::User
+            && r.data.get("active") == Some(&Value::Bool(false))
+        {
+            continue;
+        }
+        let full = resource::render(app, &store, r, ctx);
+        if let Some(f) = &parsed
+            && !filter::matches(f, &full, &eval_for(r.kind))
+        {
+            continue;
+        }
+        matches.push((r.kind, full));
+    }
+    if let Some(sort_by) = q.sort_by.as_deref().filter(|s| !s.trim().is_empty())
+        && !app.fault("sort-ignored")
+    {
+        let descending = q
+            .sort_order
+            .as_deref()
+            .is_some_and(|o| o.eq_ignore_ascii_case("descending"))
+            && !app.fault("sort-descending-ignored");
+        let cs = app.fault("sort-case-sensitive");
+        let mut keyed: Vec<(Option<filter::SortKey>, (Kind, Map<String, Value>))> = matches
+            .into_iter()
+            .map(|(k, m)| {
+                (
+                    filter::sort_key(&m, sort_by.trim(), &eval_for(k), cs),
+                    (k, m),
+                )
+            })
+            .collect();
+        keyed.sort_by(|a, b| {
+            use std::cmp::Ordering::*;
+            let ord = match (&a.0, &b.0) {
+                (Some(x), Some(y)) => x.cmp(y),
+                (Some(_), None) => Less,
+                (None, Some(_)) => Greater,
+                (None, None) => Equal,
+            };
+            if descending { ord.reverse() } else { ord }
+        });
+        matches = keyed.into_iter().map(|(_, r)| r).collect();
+    }
+    let total = matches.len();
+    if app.fault("unknown-filter-404") && parsed.is_some() && total == 0 {
+        return Err(ScimError::not_found("no resource matches the filter"));
+    }
+    let start = match q.start_index {
+        Some(s) if s < 1 && app.fault("start-index-below-one-rejected") => {
+            return Err(ScimError::invalid_value("startIndex must be 1 or more"));
+        }
+        Some(s) => s.max(1),
+        None => 1,
+    };
+    let offset = if app.fault("start-index-zero-based") && q.start_index.is_some() {
+        start as usize
+    } else {
+        (start - 1) as usize
+    };
+    let count = match q.count {
+        _ if app.fault("count-ignored") => total,
+        Some(c) if c <= 0 && app.fault("count-zero-means-all") => total,
+        Some(c) => (c.max(0) as usize).min(MAX_RESULTS),
+        None => MAX_RESULTS,
+    };
+    let page: Vec<Value> = matches
+        .into_iter()
+        .skip(offset)
+        .take(count)
+        .map(|(k, m)| Value::Object(resource::project(app, k, m, ctx)))
+        .collect();
+    let mut body = Map::new();
+    if !app.fault("list-schemas-missing") {
+        body.insert("schemas".into(), json!([scim::LIST_RESPONSE]));
+    }
+    let total_shown = if app.fault("total-results-wrong") {
+        page.len()
+    } else {
+        total
+    };
+    body.insert("totalResults".into(), json!(total_shown));
+    if !app.fault("list-paging-fields-missing") {
+        body.insert("itemsPerPage".into(), json!(page.len()));
+        body.insert("startIndex".into(), json!(start));
+    }
+    body.insert("Resources".into(), Value::Array(page));
+    Ok(Reply::json(StatusCode::OK, Value::Object(body)))
+}
