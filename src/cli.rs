@@ -3,6 +3,7 @@
 
 use crate::catalog::Catalog;
 use crate::check::schema::SchemaSet;
+use crate::check::snapshot;
 use crate::report;
 use crate::run::record::{CaseRecord, Verdict};
 use crate::run::{self, Planned, RunContext};
@@ -40,19 +41,57 @@ enum Command {
     Serve(ServeArgs),
     /// Show how much of the requirement catalogs the suites cover
     Coverage(CoverageArgs),
+    /// Review, accept or reject pending snapshot changes (.snap.new files)
+    Snapshots(SnapshotsArgs),
+    /// Delete resources left by earlier runs (names starting with scimspec-<run id>-), and nothing else
+    Cleanup(CleanupArgs),
 }
 
 #[derive(Args)]
-struct RunArgs {
+struct CleanupArgs {
+    #[command(flatten)]
+    conn: ConnArgs,
+    /// The run whose resources to delete (the id printed at the start of a run)
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "all_runs",
+        conflicts_with = "all_runs"
+    )]
+    run_id: Option<String>,
+    /// Delete what any scimspec run left
+    #[arg(long)]
+    all_runs: bool,
+    /// Only list what would be deleted
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Args)]
+struct SnapshotsArgs {
+    #[arg(value_enum)]
+    action: SnapshotAction,
+    /// The snapshot directory (searched recursively)
+    #[arg(long, default_value = "snapshots", value_name = "DIR")]
+    snapshots: PathBuf,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SnapshotAction {
+    /// Show each pending diff and ask whether to accept it
+    Review,
+    /// Accept every pending change
+    Accept,
+    /// Reject every pending change
+    Reject,
+}
+
+/// How to reach and authenticate to an endpoint; shared by `run` and `cleanup`.
+#[derive(Args)]
+struct ConnArgs {
     /// SCIM base URL, e.g. https://example.com/scim/v2
-    #[arg(long, value_name = "URL", required_unless_present_any = ["builtin", "list"], conflicts_with = "builtin")]
+    #[arg(long, value_name = "URL")]
     base_url: Option<String>,
-    /// Start the built-in reference server (core, loom or looop) in-process and run against it
-    #[arg(long, value_name = "FLAVOUR")]
-    builtin: Option<serve::Flavour>,
-    /// With --builtin: switch on a fault of the reference server (repeatable; see `serve --list-faults`)
-    #[arg(long = "fault", value_name = "NAME", requires = "builtin")]
-    faults: Vec<String>,
     /// Bearer token
     #[arg(long, env = "SCIM_TOKEN", hide_env_values = true, value_name = "TOKEN")]
     token: Option<String>,
@@ -65,6 +104,74 @@ struct RunArgs {
     /// HTTP Basic credentials
     #[arg(long, value_name = "USER:PASS")]
     basic: Option<String>,
+    /// Per-request timeout in seconds
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    timeout: u64,
+    /// Trust this PEM CA bundle in addition to the system roots
+    #[arg(long, value_name = "FILE")]
+    cacert: Option<PathBuf>,
+    /// Do not verify TLS certificates (never on production tenants)
+    #[arg(long)]
+    insecure: bool,
+    /// At most N requests per second
+    #[arg(long, value_name = "N")]
+    rate: Option<f64>,
+}
+
+impl ConnArgs {
+    fn credentials(&self) -> Result<Credentials, String> {
+        let mut creds = Credentials {
+            bearer: self.token.clone().filter(|t| !t.is_empty()),
+            ..Credentials::default()
+        };
+        if creds.bearer.as_ref().is_some_and(|t| t.len() < 4) {
+            return Err("the token is shorter than 4 characters; such a token cannot be kept out of the output safely".into());
+        }
+        if let Some(b) = &self.basic {
+            match b.split_once(':') {
+                Some((u, p)) if p.len() >= 4 => creds.basic = Some((u.to_owned(), p.to_owned())),
+                Some(_) => return Err("--basic: the password is shorter than 4 characters; it cannot be kept out of the output safely".into()),
+                None => return Err("--basic takes USER:PASS".into()),
+            }
+        }
+        for (raw, secret) in self
+            .headers
+            .iter()
+            .map(|h| (h, false))
+            .chain(self.secret_headers.iter().map(|h| (h, true)))
+        {
+            let (n, v) = parse_header(raw)?;
+            creds.headers.push((n, v, secret));
+        }
+        Ok(creds)
+    }
+
+    fn client_options(&self) -> Result<ClientOptions, String> {
+        if let Some(r) = self.rate {
+            if !(r > 0.0 && r.is_finite()) {
+                return Err("--rate takes a positive number of requests per second".into());
+            }
+        }
+        Ok(ClientOptions {
+            timeout: Duration::from_secs(self.timeout.max(1)),
+            insecure: self.insecure,
+            cacert: self.cacert.clone(),
+            rate: self.rate,
+            ..ClientOptions::default()
+        })
+    }
+}
+
+#[derive(Args)]
+struct RunArgs {
+    #[command(flatten)]
+    conn: ConnArgs,
+    /// Start the built-in reference server (core, loom or looop) in-process and run against it
+    #[arg(long, value_name = "FLAVOUR", conflicts_with = "base_url")]
+    builtin: Option<serve::Flavour>,
+    /// With --builtin: switch on a fault of the reference server (repeatable; see `serve --list-faults`)
+    #[arg(long = "fault", value_name = "NAME", requires = "builtin")]
+    faults: Vec<String>,
     /// Profiles to run, comma-separated: core, loom, looop, okta, entra
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
     profile: Vec<String>,
@@ -74,18 +181,9 @@ struct RunArgs {
     /// Write the JSON report here
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
-    /// Per-request timeout in seconds
-    #[arg(long, default_value_t = 30, value_name = "SECS")]
-    timeout: u64,
     /// Per-case timeout in seconds
     #[arg(long, default_value_t = 120, value_name = "SECS")]
     case_timeout: u64,
-    /// Trust this PEM CA bundle in addition to the system roots
-    #[arg(long, value_name = "FILE")]
-    cacert: Option<PathBuf>,
-    /// Do not verify TLS certificates (never on production tenants)
-    #[arg(long)]
-    insecure: bool,
     /// NON-STRICT verdicts (broken SHOULDs) fail the run
     #[arg(long)]
     strict: bool,
@@ -109,9 +207,24 @@ struct RunArgs {
     /// Print the HTTP transcript of every failing case
     #[arg(long, short)]
     verbose: bool,
+    /// Run only cases that send no write request (GET/HEAD only); safe on production tenants
+    #[arg(long)]
+    read_only: bool,
+    /// Write a HAR-like record of every exchange (redacted) into this directory
+    #[arg(long, value_name = "DIR")]
+    record_http: Option<PathBuf>,
     /// Leave created resources in place (for debugging)
     #[arg(long)]
     keep: bool,
+    /// Where snapshots live (default snapshots/<target label>/)
+    #[arg(long, value_name = "DIR")]
+    snapshots: Option<PathBuf>,
+    /// check: compare (a missing snapshot is recorded as new); record: overwrite; off
+    #[arg(long, value_enum, default_value = "check", value_name = "MODE")]
+    snapshot_mode: snapshot::Mode,
+    /// Whether a changed snapshot fails the case or is only reported
+    #[arg(long, value_enum, default_value = "fail", value_name = "HOW")]
+    snapshot_drift: snapshot::Drift,
 }
 
 #[derive(Args)]
@@ -176,6 +289,8 @@ pub fn main() -> i32 {
         Command::Lint(a) => cmd_lint(a),
         Command::Serve(a) => cmd_serve(a),
         Command::Coverage(a) => cmd_coverage(a),
+        Command::Snapshots(a) => cmd_snapshots(a),
+        Command::Cleanup(a) => cmd_cleanup(a),
     }
 }
 
@@ -294,32 +409,30 @@ fn cmd_run(a: RunArgs) -> i32 {
     if planned.is_empty() {
         return fatal("0 cases selected: the filter matched nothing; try --list");
     }
-    let mut creds = Credentials {
-        bearer: a.token.clone().filter(|t| !t.is_empty()),
-        ..Credentials::default()
+    let mut creds = match a.conn.credentials() {
+        Ok(c) => c,
+        Err(e) => return fatal(e),
     };
-    if let Some(t) = &creds.bearer {
-        if t.len() < 4 {
-            return fatal(
-                "the token is shorter than 4 characters; such a token cannot be kept out of the output safely",
+    let options = match a.conn.client_options() {
+        Ok(o) => o,
+        Err(e) => return fatal(e),
+    };
+    let mut planned = planned;
+    if a.read_only {
+        let (keep, writes): (Vec<Planned>, Vec<Planned>) =
+            planned.into_iter().partition(|p| p.case.is_read_only());
+        if !writes.is_empty() {
+            let names: Vec<String> = writes.iter().map(Planned::name).collect();
+            println!(
+                "--read-only: left out {} case{} that send write requests: {}",
+                names.len(),
+                if names.len() == 1 { "" } else { "s" },
+                names.join(", ")
             );
         }
-    }
-    if let Some(b) = &a.basic {
-        match b.split_once(':') {
-            Some((u, p)) => creds.basic = Some((u.to_owned(), p.to_owned())),
-            None => return fatal("--basic takes USER:PASS"),
-        }
-    }
-    for (raw, secret) in a
-        .headers
-        .iter()
-        .map(|h| (h, false))
-        .chain(a.secret_headers.iter().map(|h| (h, true)))
-    {
-        match parse_header(raw) {
-            Ok((n, v)) => creds.headers.push((n, v, secret)),
-            Err(e) => return fatal(e),
+        planned = keep;
+        if planned.is_empty() {
+            return fatal("--read-only left no case to run");
         }
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -333,7 +446,7 @@ fn cmd_run(a: RunArgs) -> i32 {
     let handle = runtime.handle().clone();
 
     let mut server = None;
-    let base_url = match (&a.base_url, a.builtin) {
+    let base_url = match (&a.conn.base_url, a.builtin) {
         (_, Some(flavour)) => {
             let token = format!("scimspec-builtin-{}", uuid::Uuid::new_v4().simple());
             let opts = serve::ServeOptions {
@@ -355,16 +468,11 @@ fn cmd_run(a: RunArgs) -> i32 {
         (Some(url), None) => url.clone(),
         (None, None) => return fatal("give --base-url URL, or --builtin core|loom|looop"),
     };
-    let options = ClientOptions {
-        timeout: Duration::from_secs(a.timeout.max(1)),
-        insecure: a.insecure,
-        cacert: a.cacert.clone(),
-        ..ClientOptions::default()
-    };
-    let target = match Target::new(&base_url, creds, options) {
+    let mut target = match Target::new(&base_url, creds, options) {
         Ok(t) => t,
         Err(e) => return fatal(e),
     };
+    target.read_only = a.read_only;
     if profiles.iter().any(|p| p == "looop") {
         let path = target.base_path.clone();
         if !path.ends_with("/scim/v2") {
@@ -408,6 +516,16 @@ fn cmd_run(a: RunArgs) -> i32 {
         cancelled: AtomicBool::new(false),
         in_flight: AtomicUsize::new(0),
         records: Mutex::new(Vec::new()),
+        snapshots: match a.snapshot_mode {
+            snapshot::Mode::Off => None,
+            mode => Some(snapshot::Store {
+                dir: a.snapshots.clone().unwrap_or_else(|| {
+                    PathBuf::from("snapshots").join(target_label(&base_url, a.builtin))
+                }),
+                mode,
+            }),
+        },
+        drift: a.snapshot_drift,
     });
     install_interrupt_handler(&ctx, &handle, a.keep);
 
@@ -467,10 +585,64 @@ fn cmd_run(a: RunArgs) -> i32 {
             code = fatal(format!("cannot write {}: {e}", path.display()));
         }
     }
+    if let Some(dir) = &a.record_http {
+        let har = report::har(&records, &run_id);
+        let path = dir.join(format!("scimspec-{run_id}.har"));
+        let text = serde_json::to_string_pretty(&har).unwrap_or_default();
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|_| std::fs::write(&path, ctx.target.redactor.redact(&text).as_bytes()));
+        match written {
+            Ok(()) => println!("HTTP record: {}", path.display()),
+            Err(e) => code = fatal(format!("cannot write {}: {e}", path.display())),
+        }
+    }
     if let Some(s) = server {
         s.shutdown();
     }
     code
+}
+
+fn cmd_cleanup(a: CleanupArgs) -> i32 {
+    let Some(base_url) = a.conn.base_url.clone() else {
+        return fatal("cleanup needs --base-url URL");
+    };
+    let (creds, options) = match (a.conn.credentials(), a.conn.client_options()) {
+        (Ok(c), Ok(o)) => (c, o),
+        (Err(e), _) | (_, Err(e)) => return fatal(e),
+    };
+    let target = match Target::new(&base_url, creds, options) {
+        Ok(t) => t,
+        Err(e) => return fatal(e),
+    };
+    let prefix = match &a.run_id {
+        Some(id) if id.len() >= 4 && id.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            format!("scimspec-{id}-")
+        }
+        Some(id) => {
+            return fatal(format!(
+                "`{id}` is not a run id (the 8 characters printed at the start of a run)"
+            ));
+        }
+        None => "scimspec-".to_owned(),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fatal(format!("cannot start the async runtime: {e}")),
+    };
+    match runtime.block_on(crate::target::sweep::sweep(&target, &prefix, a.dry_run)) {
+        Ok(summary) => {
+            println!("{}", target.redactor.redact(&summary.to_string()));
+            if summary.left.is_empty() {
+                EXIT_OK
+            } else {
+                EXIT_FAILED
+            }
+        }
+        Err(e) => fatal(target.redactor.redact(&e)),
+    }
 }
 
 /// Deletes what the run created, groups first. Returns the summary line.
@@ -551,6 +723,89 @@ async fn wait_for_signal() -> std::io::Result<()> {
     {
         tokio::signal::ctrl_c().await
     }
+}
+
+/// A directory name for a target's snapshots: `builtin-core`, or host, port and path.
+fn target_label(base_url: &str, builtin: Option<serve::Flavour>) -> String {
+    if let Some(f) = builtin {
+        return format!("builtin-{}", f.name());
+    }
+    let parsed = url::Url::parse(base_url).ok();
+    let raw = match &parsed {
+        Some(u) => format!(
+            "{}{}{}",
+            u.host_str().unwrap_or("host"),
+            u.port().map(|p| format!("-{p}")).unwrap_or_default(),
+            u.path()
+        ),
+        None => base_url.to_owned(),
+    };
+    let label: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    label.trim_matches('-').to_owned()
+}
+
+fn cmd_snapshots(a: SnapshotsArgs) -> i32 {
+    let pending = snapshot::pending(&a.snapshots);
+    if pending.is_empty() {
+        println!("no pending snapshot changes in {}", a.snapshots.display());
+        return EXIT_OK;
+    }
+    let mut accepted = 0;
+    let mut rejected = 0;
+    let mut skipped = 0;
+    for new in &pending {
+        let old = snapshot::accepted_path(new);
+        let choice = match a.action {
+            SnapshotAction::Accept => 'a',
+            SnapshotAction::Reject => 'r',
+            SnapshotAction::Review => {
+                use std::io::IsTerminal;
+                if !std::io::stdin().is_terminal() {
+                    return fatal(
+                        "`snapshots review` asks on a terminal; in CI use `snapshots accept` or `snapshots reject`",
+                    );
+                }
+                let before = snapshot::read_contents(&old).unwrap_or_default();
+                let after = snapshot::read_contents(new).unwrap_or_default();
+                let diff = snapshot::unified_diff(&before, &after, &old.display().to_string());
+                let mut out = anstream::stdout();
+                let _ = writeln!(out, "{}", report::console::colour_diff(&diff));
+                let _ = write!(out, "accept this change? [a]ccept, [r]eject, [s]kip: ");
+                let _ = out.flush();
+                let mut line = String::new();
+                if std::io::stdin().read_line(&mut line).is_err() {
+                    return fatal("cannot read the answer");
+                }
+                line.trim()
+                    .chars()
+                    .next()
+                    .unwrap_or('s')
+                    .to_ascii_lowercase()
+            }
+        };
+        match choice {
+            'a' => match std::fs::rename(new, &old) {
+                Ok(()) => accepted += 1,
+                Err(e) => return fatal(format!("cannot accept {}: {e}", new.display())),
+            },
+            'r' => match std::fs::remove_file(new) {
+                Ok(()) => rejected += 1,
+                Err(e) => return fatal(format!("cannot reject {}: {e}", new.display())),
+            },
+            _ => skipped += 1,
+        }
+    }
+    println!("{accepted} accepted, {rejected} rejected, {skipped} skipped");
+    EXIT_OK
 }
 
 fn cmd_list(a: ListArgs) -> i32 {

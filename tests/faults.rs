@@ -29,22 +29,56 @@ fn run_builtin(flavour: Flavour, faults: &[&str], tag: &str) -> BTreeMap<String,
     let dir = tempdir(tag);
     let report = dir.join("r.json");
     let mut cmd = bin();
-    cmd.args(["run", "--builtin", flavour.name(), "--profile", profiles(flavour), "--jobs", "16", "--json"]).arg(&report);
+    cmd.args([
+        "run",
+        "--builtin",
+        flavour.name(),
+        "--profile",
+        profiles(flavour),
+        "--jobs",
+        "16",
+        "--json",
+    ])
+    .arg(&report);
     for f in faults {
         cmd.args(["--fault", f]);
     }
     let out = cmd.output().expect("runs");
     let (stdout, stderr) = text(&out);
-    assert!(matches!(out.status.code(), Some(0) | Some(1)), "{tag}: exit {:?}\n{stdout}\n{stderr}", out.status.code());
-    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).expect("report written")).expect("json");
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(1)),
+        "{tag}: exit {:?}\n{stdout}\n{stderr}",
+        out.status.code()
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report written"))
+            .expect("json");
     doc["cases"]
         .as_array()
         .expect("cases")
         .iter()
         .map(|c| {
-            let name = format!("{}::{}", c["suite"].as_str().unwrap_or(""), c["case"].as_str().unwrap_or(""));
-            let reqs = c["requirements"].as_array().map(|a| a.iter().filter_map(|r| r.as_str().map(str::to_owned)).collect()).unwrap_or_default();
-            (name, CaseResult { verdict: c["verdict"].as_str().unwrap_or("").to_owned(), requirements: reqs, message: c["message"].as_str().unwrap_or("").to_owned() })
+            let name = format!(
+                "{}::{}",
+                c["suite"].as_str().unwrap_or(""),
+                c["case"].as_str().unwrap_or("")
+            );
+            let reqs = c["requirements"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|r| r.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (
+                name,
+                CaseResult {
+                    verdict: c["verdict"].as_str().unwrap_or("").to_owned(),
+                    requirements: reqs,
+                    message: c["message"].as_str().unwrap_or("").to_owned(),
+                },
+            )
         })
         .collect()
 }
@@ -62,13 +96,19 @@ fn fault_matrix() {
         let results = run_builtin(f, &[], &format!("clean-{}", f.name()));
         for (name, r) in &results {
             if broken(&r.verdict) {
-                problems.push(format!("clean {} flavour: {name} is {}: {}", f.name(), r.verdict, r.message));
+                problems.push(format!(
+                    "clean {} flavour: {name} is {}: {}",
+                    f.name(),
+                    r.verdict,
+                    r.message
+                ));
             }
         }
         clean.insert(f.name(), results);
     }
 
-    let matrix: Mutex<BTreeMap<&str, (Flavour, Vec<String>, Vec<String>)>> = Mutex::new(BTreeMap::new());
+    let matrix: Mutex<BTreeMap<&str, (Flavour, Vec<String>, Vec<String>)>> =
+        Mutex::new(BTreeMap::new());
     let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|s| {
         for _ in 0..3 {
@@ -77,21 +117,28 @@ fn fault_matrix() {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     let Some(fault) = FAULTS.get(i) else { break };
                     let flavour = fault.flavours.first().copied().unwrap_or(Flavour::Core);
-                    let results = run_builtin(flavour, &[fault.name], &format!("fault-{}", fault.name));
+                    let results =
+                        run_builtin(flavour, &[fault.name], &format!("fault-{}", fault.name));
                     let base = &clean[flavour.name()];
                     let mut naming = Vec::new();
                     let mut other = Vec::new();
                     for (name, r) in &results {
                         let was_ok = base.get(name).is_some_and(|b| !broken(&b.verdict));
                         if broken(&r.verdict) && was_ok {
-                            if r.requirements.iter().any(|id| fault.requirements.contains(&id.as_str())) {
+                            if r.requirements
+                                .iter()
+                                .any(|id| fault.requirements.contains(&id.as_str()))
+                            {
                                 naming.push(name.clone());
                             } else {
                                 other.push(name.clone());
                             }
                         }
                     }
-                    matrix.lock().expect("lock").insert(fault.name, (flavour, naming, other));
+                    matrix
+                        .lock()
+                        .expect("lock")
+                        .insert(fault.name, (flavour, naming, other));
                 }
             });
         }
@@ -99,12 +146,33 @@ fn fault_matrix() {
     let matrix = matrix.into_inner().expect("lock");
 
     let all_cases: BTreeSet<&String> = clean.values().flat_map(|m| m.keys()).collect();
-    let caught: BTreeSet<&String> = matrix.values().flat_map(|(_, n, o)| n.iter().chain(o.iter())).collect();
+    let caught: BTreeSet<&String> = matrix
+        .values()
+        .flat_map(|(_, n, o)| n.iter().chain(o.iter()))
+        .collect();
     let mut doc = String::new();
-    let _ = writeln!(doc, "# Fault matrix\n\n{} faults, {} cases.\n", FAULTS.len(), all_cases.len());
-    let _ = writeln!(doc, "| fault | flavour | cases naming its requirements that failed | other cases that failed |\n| --- | --- | --- | --- |");
+    let _ = writeln!(
+        doc,
+        "# Fault matrix\n\n{} faults, {} cases.\n",
+        FAULTS.len(),
+        all_cases.len()
+    );
+    let _ = writeln!(
+        doc,
+        "| fault | flavour | cases naming its requirements that failed | other cases that failed |\n| --- | --- | --- | --- |"
+    );
     for (name, (flavour, naming, other)) in &matrix {
-        let _ = writeln!(doc, "| {name} | {} | {} | {} |", flavour.name(), naming.join(", "), if other.len() > 6 { format!("{} cases", other.len()) } else { other.join(", ") });
+        let _ = writeln!(
+            doc,
+            "| {name} | {} | {} | {} |",
+            flavour.name(),
+            naming.join(", "),
+            if other.len() > 6 {
+                format!("{} cases", other.len())
+            } else {
+                other.join(", ")
+            }
+        );
         if naming.is_empty() {
             problems.push(format!("fault `{name}` is caught by no case naming one of its requirement ids (other failures: {})", other.len()));
         }

@@ -2,6 +2,7 @@
 //! Each broken expectation becomes a [`Mismatch`] carrying expected beside actual.
 
 pub mod schema;
+pub mod snapshot;
 
 use crate::suite::vars::Vars;
 use crate::suite::yaml::Pos;

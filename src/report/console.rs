@@ -36,6 +36,11 @@ pub fn render(records: &[CaseRecord], catalog: &Catalog, strict: bool, verbose: 
         let _ = writeln!(out, "\n{bold}What failed{bold:#}\n");
         for r in &problems {
             let text = explain(r, catalog);
+            let text = if r.snapshots.iter().any(|o| o.diff().is_some()) {
+                colour_diff(&text)
+            } else {
+                text
+            };
             let (head, rest) = text.split_once('\n').unwrap_or((&text, ""));
             let s = style(r.verdict);
             let _ = writeln!(out, "{s}{head}{s:#}\n{rest}");
@@ -43,6 +48,34 @@ pub fn render(records: &[CaseRecord], catalog: &Catalog, strict: bool, verbose: 
                 let _ = writeln!(out, "{}", super::transcript(r));
             }
         }
+    }
+    let drift: Vec<&CaseRecord> = records
+        .iter()
+        .filter(|r| r.verdict != Verdict::Fail && r.snapshots.iter().any(|o| o.diff().is_some()))
+        .collect();
+    if !drift.is_empty() {
+        let _ = writeln!(
+            out,
+            "{bold}Snapshot drift (reported, not failed: --snapshot-drift warn){bold:#}"
+        );
+        for r in drift {
+            for d in r.snapshots.iter().filter_map(|o| o.diff()) {
+                let _ = writeln!(out, "  {}\n{}", r.name(), colour_diff(d));
+            }
+        }
+        out.push('\n');
+    }
+    let new: usize = records
+        .iter()
+        .flat_map(|r| r.snapshots.iter())
+        .filter(|o| matches!(o, crate::check::snapshot::Outcome::New { .. }))
+        .count();
+    if new > 0 {
+        let _ = writeln!(
+            out,
+            "{new} new snapshot{} recorded\n",
+            if new == 1 { "" } else { "s" }
+        );
     }
     let info: Vec<&CaseRecord> = records
         .iter()
@@ -110,4 +143,25 @@ pub fn render(records: &[CaseRecord], catalog: &Catalog, strict: bool, verbose: 
         let _ = writeln!(out, "(--strict: NON-STRICT verdicts fail the run)");
     }
     out
+}
+
+/// Colours the lines of a unified diff: additions green, removals red.
+pub fn colour_diff(diff: &str) -> String {
+    let green = Style::new().fg_color(Some(AnsiColor::Green.into()));
+    let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
+    diff.lines()
+        .map(|l| {
+            let t = l.trim_start();
+            if t.starts_with("+++") || t.starts_with("---") {
+                l.to_owned()
+            } else if t.starts_with('+') {
+                format!("{green}{l}{green:#}")
+            } else if t.starts_with('-') {
+                format!("{red}{l}{red:#}")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -72,10 +72,18 @@ pub fn render(
                 Verdict::Fail | Verdict::Error | Verdict::NonStrict => {
                     tc.set_system_out(format!("{}\n{}", explain(r, catalog), transcript(r)));
                 }
-                Verdict::Informational => {
-                    tc.set_system_out(format!("INFORMATIONAL: {}", r.message));
+                _ => {
+                    let mut notes = Vec::new();
+                    if r.verdict == Verdict::Informational {
+                        notes.push(format!("INFORMATIONAL: {}", r.message));
+                    }
+                    for d in r.snapshots.iter().filter_map(|o| o.diff()) {
+                        notes.push(format!("snapshot drift:\n{d}"));
+                    }
+                    if !notes.is_empty() {
+                        tc.set_system_out(notes.join("\n"));
+                    }
                 }
-                _ => {}
             }
             ts.add_test_case(tc);
         }

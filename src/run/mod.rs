@@ -4,7 +4,7 @@
 pub mod record;
 
 use crate::check::schema::SchemaSet;
-use crate::check::{Body, Checker, Mismatch};
+use crate::check::{Body, Checker, Mismatch, snapshot};
 use crate::suite::vars::Vars;
 use crate::suite::{self, Body as ReqBody, CaptureSource, Case, Level, Suite};
 use crate::target::{Capabilities, InResponse, OutRequest, Target};
@@ -27,6 +27,8 @@ pub struct RunContext {
     pub cancelled: AtomicBool,
     pub in_flight: AtomicUsize,
     pub records: Mutex<Vec<CaseRecord>>,
+    pub snapshots: Option<snapshot::Store>,
+    pub drift: snapshot::Drift,
 }
 
 /// A case to run, with its suite and a number that makes its generated names unique.
@@ -125,6 +127,7 @@ fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
         failed_step: None,
         mismatches: Vec::new(),
         transcript: Vec::new(),
+        snapshots: Vec::new(),
         duration: Duration::ZERO,
     }
 }
@@ -211,6 +214,32 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
             .transcript
             .push(exchange(ctx, &step_label, &req, Some(&resp), None));
 
+        if let (Some(name), Some(store)) = (&step.snapshot, &ctx.snapshots) {
+            let prefix = vars.prefix().to_owned();
+            let known: Vec<(&str, &serde_json::Value)> =
+                vars.known().map(|(k, v)| (k.as_str(), v)).collect();
+            let redact = |t: &str| ctx.target.redactor.redact(t).into_owned();
+            let sctx = snapshot::Context {
+                base_url: &ctx.target.base_url,
+                prefix: &prefix,
+                vars: known,
+                redact: &redact,
+            };
+            let contents = snapshot::normalise(&resp, &sctx);
+            let expression = format!("{} {}", req.method, step.request.path);
+            let description = format!("{} — {}", p.case.requirements.join(", "), p.case.title);
+            let meta = snapshot::Meta {
+                suite: &p.suite.id,
+                case: &p.case.id,
+                name,
+                source: &p.suite.file,
+                description: &description,
+                expression: &expression,
+            };
+            if let Some(outcome) = store.compare(&meta, &contents) {
+                record.snapshots.push(outcome);
+            }
+        }
         let mut mismatches = checker.evaluate(&step.expect.checks, &resp, &body, &mut vars);
         if !step.expect.any_of.is_empty() {
             let mut tried: Vec<(String, Vec<Mismatch>)> = Vec::new();

@@ -85,6 +85,7 @@ pub struct CaseRecord {
     pub failed_step: Option<String>,
     pub mismatches: Vec<Mismatch>,
     pub transcript: Vec<Exchange>,
+    pub snapshots: Vec<crate::check::snapshot::Outcome>,
     pub duration: Duration,
 }
 

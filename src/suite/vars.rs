@@ -77,6 +77,10 @@ impl Vars {
         }
     }
 
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     pub fn set(&mut self, name: &str, value: Value) {
         self.values.insert(name.to_owned(), value);
     }

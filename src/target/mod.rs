@@ -5,6 +5,7 @@ pub mod capabilities;
 pub mod ledger;
 pub mod preflight;
 pub mod redact;
+pub mod sweep;
 
 pub use capabilities::Capabilities;
 pub use ledger::Ledger;
@@ -151,6 +152,8 @@ pub struct ClientOptions {
     pub cacert: Option<std::path::PathBuf>,
     pub body_cap: usize,
     pub max_retries: u32,
+    /// At most this many requests per second (None: no limit).
+    pub rate: Option<f64>,
 }
 
 impl Default for ClientOptions {
@@ -161,6 +164,7 @@ impl Default for ClientOptions {
             cacert: None,
             body_cap: 4 * 1024 * 1024,
             max_retries: 2,
+            rate: None,
         }
     }
 }
@@ -173,6 +177,10 @@ pub struct Target {
     pub options: ClientOptions,
     pub redactor: Redactor,
     pub ledger: Ledger,
+    /// When the next request may start, for `--rate`.
+    next_slot: tokio::sync::Mutex<Instant>,
+    /// `--read-only`: any request but GET and HEAD is refused before it is sent.
+    pub read_only: bool,
 }
 
 impl Target {
@@ -228,6 +236,8 @@ impl Target {
             options,
             redactor,
             ledger: Ledger::default(),
+            next_slot: tokio::sync::Mutex::new(Instant::now()),
+            read_only: false,
         })
     }
 
@@ -248,6 +258,12 @@ impl Target {
 
     /// Sends one request, retrying 429/503 answers a bounded number of times.
     pub async fn send(&self, req: &OutRequest) -> Result<InResponse, TransportError> {
+        if self.read_only && !matches!(req.method.as_str(), "GET" | "HEAD") {
+            return Err(TransportError::Other(format!(
+                "{} refused: the run is --read-only",
+                req.method
+            )));
+        }
         let mut retries = Vec::new();
         loop {
             let mut resp = self.send_once(req).await?;
@@ -268,7 +284,24 @@ impl Target {
         }
     }
 
+    /// Waits for this request's slot under `--rate`: slots are spaced 1/N seconds apart.
+    async fn pace(&self) {
+        let Some(rate) = self.options.rate.filter(|r| *r > 0.0) else {
+            return;
+        };
+        let gap = Duration::from_secs_f64(1.0 / rate);
+        let start = {
+            let mut next = self.next_slot.lock().await;
+            let now = Instant::now();
+            let start = (*next).max(now);
+            *next = start + gap;
+            start
+        };
+        tokio::time::sleep_until(start.into()).await;
+    }
+
     async fn send_once(&self, req: &OutRequest) -> Result<InResponse, TransportError> {
+        self.pace().await;
         let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|_| {
             TransportError::Other(format!("`{}` is not an HTTP method", req.method))
         })?;

@@ -24,7 +24,12 @@ struct Mock {
 }
 
 fn scim(status: StatusCode, body: Value) -> Response {
-    (status, [(header::CONTENT_TYPE, "application/scim+json")], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/scim+json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn authorized(h: &HeaderMap) -> bool {
@@ -36,7 +41,10 @@ fn unauthorized() -> Response {
         StatusCode::UNAUTHORIZED,
         json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "401", "detail": "no"}),
     );
-    r.headers_mut().insert(header::WWW_AUTHENTICATE, "Bearer".parse().expect("static header"));
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        "Bearer".parse().expect("static header"),
+    );
     r
 }
 
@@ -72,7 +80,10 @@ async fn schemas(h: HeaderMap) -> Response {
     if !authorized(&h) {
         return unauthorized();
     }
-    scim(StatusCode::OK, json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 0, "Resources": []}))
+    scim(
+        StatusCode::OK,
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 0, "Resources": []}),
+    )
 }
 
 async fn users_post(State(m): State<Mock>, h: HeaderMap, body: String) -> Response {
@@ -80,10 +91,17 @@ async fn users_post(State(m): State<Mock>, h: HeaderMap, body: String) -> Respon
         return unauthorized();
     }
     let Ok(mut v) = serde_json::from_str::<Value>(&body) else {
-        return scim(StatusCode::BAD_REQUEST, json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "400", "scimType": "invalidSyntax"}));
+        return scim(
+            StatusCode::BAD_REQUEST,
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "400", "scimType": "invalidSyntax"}),
+        );
     };
     let id = uuid::Uuid::new_v4().to_string();
-    let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1").to_owned();
+    let host = h
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_owned();
     let location = format!("http://{host}/scim/Users/{id}");
     v["id"] = json!(id);
     v["meta"] = json!({"resourceType": "User", "created": "2026-01-01T00:00:00Z", "lastModified": "2026-01-01T00:00:00Z", "location": location, "version": "W/\"1\""});
@@ -92,7 +110,8 @@ async fn users_post(State(m): State<Mock>, h: HeaderMap, body: String) -> Respon
     }
     m.users.lock().expect("lock").insert(id, v.clone());
     let mut r = scim(StatusCode::CREATED, v);
-    r.headers_mut().insert(header::LOCATION, location.parse().expect("valid location"));
+    r.headers_mut()
+        .insert(header::LOCATION, location.parse().expect("valid location"));
     r
 }
 
@@ -101,7 +120,10 @@ async fn users_list(State(m): State<Mock>, h: HeaderMap) -> Response {
         return unauthorized();
     }
     let users: Vec<Value> = m.users.lock().expect("lock").values().cloned().collect();
-    scim(StatusCode::OK, json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": users.len(), "startIndex": 1, "itemsPerPage": users.len(), "Resources": users}))
+    scim(
+        StatusCode::OK,
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": users.len(), "startIndex": 1, "itemsPerPage": users.len(), "Resources": users}),
+    )
 }
 
 async fn user_get(State(m): State<Mock>, h: HeaderMap, Path(id): Path<String>) -> Response {
@@ -117,7 +139,10 @@ async fn user_get(State(m): State<Mock>, h: HeaderMap, Path(id): Path<String>) -
             }
             scim(StatusCode::OK, u)
         }
-        None => scim(StatusCode::NOT_FOUND, json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "404"})),
+        None => scim(
+            StatusCode::NOT_FOUND,
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "404"}),
+        ),
     }
 }
 
@@ -127,26 +152,64 @@ async fn user_delete(State(m): State<Mock>, h: HeaderMap, Path(id): Path<String>
     }
     match m.users.lock().expect("lock").remove(&id) {
         Some(_) => StatusCode::NO_CONTENT.into_response(),
-        None => scim(StatusCode::NOT_FOUND, json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "404"})),
+        None => scim(
+            StatusCode::NOT_FOUND,
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "404"}),
+        ),
     }
 }
 
 async fn hostile(Path(kind): Path<String>, req: Request) -> Response {
     let _ = req;
     match kind.as_str() {
-        "html" => (StatusCode::OK, [(header::CONTENT_TYPE, "text/html")], "<html><body><h1>502 Bad Gateway</h1></body></html>").into_response(),
-        "garbage" => (StatusCode::OK, [(header::CONTENT_TYPE, "application/scim+json")], "{{{ this is not json").into_response(),
-        "empty" => (StatusCode::OK, [(header::CONTENT_TYPE, "application/scim+json")], "").into_response(),
-        "wrong-type" => (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], r#"{"id":"1"}"#).into_response(),
-        "not-scim" => (StatusCode::OK, [(header::CONTENT_TYPE, "application/scim+json")], r#"{"hello":"world"}"#).into_response(),
-        "redirect" => (StatusCode::FOUND, [(header::LOCATION, "/scim/hostile/redirect")], "").into_response(),
+        "html" => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/html")],
+            "<html><body><h1>502 Bad Gateway</h1></body></html>",
+        )
+            .into_response(),
+        "garbage" => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/scim+json")],
+            "{{{ this is not json",
+        )
+            .into_response(),
+        "empty" => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/scim+json")],
+            "",
+        )
+            .into_response(),
+        "wrong-type" => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/plain")],
+            r#"{"id":"1"}"#,
+        )
+            .into_response(),
+        "not-scim" => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/scim+json")],
+            r#"{"hello":"world"}"#,
+        )
+            .into_response(),
+        "redirect" => (
+            StatusCode::FOUND,
+            [(header::LOCATION, "/scim/hostile/redirect")],
+            "",
+        )
+            .into_response(),
         "slow" => {
             tokio::time::sleep(Duration::from_secs(60)).await;
             StatusCode::OK.into_response()
         }
         "huge" => {
             let body = format!("{{\"pad\":\"{}\"}}", "x".repeat(6 * 1024 * 1024));
-            (StatusCode::OK, [(header::CONTENT_TYPE, "application/scim+json")], body).into_response()
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/scim+json")],
+                body,
+            )
+                .into_response()
         }
         _ => (StatusCode::NOT_FOUND, Body::empty()).into_response(),
     }
@@ -156,7 +219,11 @@ async fn hostile(Path(kind): Path<String>, req: Request) -> Response {
 pub fn start_mock() -> String {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
         rt.block_on(async move {
             let app = Router::new()
                 .route("/scim/ServiceProviderConfig", get(spc))
@@ -166,7 +233,9 @@ pub fn start_mock() -> String {
                 .route("/scim/Users/{id}", get(user_get).delete(user_delete))
                 .route("/scim/hostile/{kind}", get(hostile))
                 .with_state(Mock::default());
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
             let addr: SocketAddr = listener.local_addr().expect("addr");
             tx.send(addr).expect("send addr");
             axum::serve(listener, app).await.expect("serve");
@@ -183,26 +252,45 @@ pub fn bin() -> Command {
 }
 
 pub fn fixtures(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 pub fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 pub fn tempdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("scimspec-test-{tag}-{}", uuid::Uuid::new_v4().simple()));
+    let d = std::env::temp_dir().join(format!(
+        "scimspec-test-{tag}-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
     std::fs::create_dir_all(&d).expect("temp dir");
     d
 }
 
 /// Verdict per case name from a `--json` report.
 pub fn verdicts(json_path: &std::path::Path) -> std::collections::BTreeMap<String, String> {
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(json_path).expect("json report")).expect("json parses");
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(json_path).expect("json report"))
+            .expect("json parses");
     doc["cases"]
         .as_array()
         .expect("cases")
         .iter()
-        .map(|c| (format!("{}::{}", c["suite"].as_str().unwrap_or(""), c["case"].as_str().unwrap_or("")), c["verdict"].as_str().unwrap_or("").to_owned()))
+        .map(|c| {
+            (
+                format!(
+                    "{}::{}",
+                    c["suite"].as_str().unwrap_or(""),
+                    c["case"].as_str().unwrap_or("")
+                ),
+                c["verdict"].as_str().unwrap_or("").to_owned(),
+            )
+        })
         .collect()
 }
