@@ -261,6 +261,9 @@ struct ServeArgs {
     /// Print the fault catalog: NAME<TAB>REQUIREMENT_IDS<TAB>DESCRIPTION
     #[arg(long)]
     list_faults: bool,
+    /// Delay every answer by this many milliseconds (to stand in for a remote server)
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    latency_ms: u64,
 }
 
 #[derive(Args)]
@@ -894,25 +897,49 @@ fn cmd_serve(a: ServeArgs) -> i32 {
         Ok(r) => r,
         Err(e) => return fatal(format!("cannot start the async runtime: {e}")),
     };
+    let flavour = a.flavour;
     let opts = serve::ServeOptions {
-        flavour: a.flavour,
+        flavour,
         token: a.token,
         faults: a.faults,
     };
-    runtime.block_on(async {
-        match serve::start(a.listen, opts).await {
-            Ok(s) => {
-                println!(
-                    "scimspec reference server ({}) at {}",
-                    a.flavour.name(),
-                    s.base_url()
-                );
-                let _ = std::io::stdout().flush();
-                let _ = wait_for_signal().await;
-                s.shutdown();
-                EXIT_OK
+    let app = match serve::router(opts) {
+        Ok(r) => r,
+        Err(e) => return fatal(e),
+    };
+    // Added latency stands in for a real network and server, for benchmarks and interrupt tests.
+    let latency = Duration::from_millis(a.latency_ms);
+    let app = app.layer(axum::middleware::from_fn(
+        move |req: axum::extract::Request, next: axum::middleware::Next| async move {
+            if !latency.is_zero() {
+                tokio::time::sleep(latency).await;
             }
-            Err(e) => fatal(e),
+            next.run(req).await
+        },
+    ));
+    runtime.block_on(async {
+        let listener = match tokio::net::TcpListener::bind(a.listen).await {
+            Ok(l) => l,
+            Err(e) => return fatal(format!("cannot listen on {}: {e}", a.listen)),
+        };
+        let addr = listener
+            .local_addr()
+            .map(|x| x.to_string())
+            .unwrap_or_default();
+        println!(
+            "scimspec reference server ({}) at http://{addr}{}",
+            flavour.name(),
+            flavour.base_path()
+        );
+        let _ = std::io::stdout().flush();
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = wait_for_signal().await;
+            })
+            .await;
+        match served {
+            Ok(()) => EXIT_OK,
+            Err(e) => fatal(format!("the server stopped: {e}")),
         }
     })
 }

@@ -343,6 +343,7 @@ fn hostile_answers_fail_with_readable_reasons() {
         ("redirect", "FAIL", "302"),
         ("slow", "ERROR", "timeout"),
         ("huge", "FAIL", "size cap"),
+        ("reset", "ERROR", "connection"),
     ];
     for (id, verdict, reason) in expect {
         let c = by_case(id);

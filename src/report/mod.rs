@@ -94,7 +94,17 @@ pub fn explain(r: &CaseRecord, catalog: &Catalog) -> String {
             );
         }
     }
+    for diff in r.snapshots.iter().filter_map(|o| o.diff()) {
+        let _ = writeln!(out, "  snapshot drift:\n{}", indent(diff, "    "));
+    }
     out
+}
+
+fn indent(text: &str, by: &str) -> String {
+    text.lines()
+        .map(|l| format!("{by}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The request/response transcript of a record, for JUnit `<system-out>` and `--verbose`.

@@ -101,7 +101,9 @@ pub fn trials(
                     .push(record);
                 match verdict {
                     Verdict::Unimplemented => Ok(Completion::ignored_with(reason)),
-                    v if v.fails_run(ctx.strict) => Err(Failed::without_message()),
+                    v if v.fails_run(ctx.strict) => {
+                        Err(Failed::from(format!("{}: {reason}", v.as_str())))
+                    }
                     _ => Ok(Completion::Completed),
                 }
             })
@@ -157,6 +159,24 @@ pub async fn run_case(ctx: &RunContext, p: &Planned) -> CaseRecord {
                 ctx.case_timeout.as_secs()
             );
         }
+    }
+    let drifted: Vec<&str> = record
+        .snapshots
+        .iter()
+        .filter_map(|o| match o {
+            snapshot::Outcome::Changed { name, .. } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !drifted.is_empty()
+        && ctx.drift == snapshot::Drift::Fail
+        && matches!(record.verdict, Verdict::Pass | Verdict::Informational)
+    {
+        record.verdict = Verdict::Fail;
+        record.message = format!(
+            "snapshot drift: the answer recorded as `{}` changed (see the diff)",
+            drifted.join("`, `")
+        );
     }
     record.duration = started.elapsed();
     record

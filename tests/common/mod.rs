@@ -21,6 +21,23 @@ pub const TOKEN: &str = "tok-Zq8v1W9kXplicit-SECRET-42";
 #[derive(Clone, Default)]
 struct Mock {
     users: Arc<Mutex<HashMap<String, Value>>>,
+    busy_hits: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// Answers 429 with Retry-After on the first request, then 200.
+async fn busy(State(m): State<Mock>) -> Response {
+    if m.busy_hits
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        == 0
+    {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "1")],
+            "slow down",
+        )
+            .into_response();
+    }
+    scim(StatusCode::OK, json!({"id": "1"}))
 }
 
 fn scim(status: StatusCode, body: Value) -> Response {
@@ -198,6 +215,8 @@ async fn hostile(Path(kind): Path<String>, req: Request) -> Response {
             "",
         )
             .into_response(),
+        // A panic in a handler makes the server drop the connection mid-exchange.
+        "reset" => panic!("the test mock resets this connection on purpose"),
         "slow" => {
             tokio::time::sleep(Duration::from_secs(60)).await;
             StatusCode::OK.into_response()
@@ -231,6 +250,7 @@ pub fn start_mock() -> String {
                 .route("/scim/Schemas", get(schemas))
                 .route("/scim/Users", get(users_list).post(users_post))
                 .route("/scim/Users/{id}", get(user_get).delete(user_delete))
+                .route("/scim/hostile/busy", get(busy))
                 .route("/scim/hostile/{kind}", get(hostile))
                 .with_state(Mock::default());
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -1,0 +1,152 @@
+//! Snapshot diffs: the repository's baseline of the reference server holds; a second run is
+//! clean; a fault that changes an answer gives a diff naming the field, a `.snap.new` file and a
+//! JUnit entry; `snapshots accept` makes the next run clean; no diff holds a raw id, timestamp or token.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+
+fn run(snapdir: &Path, faults: &[&str], junit: Option<&Path>) -> (i32, String) {
+    let mut cmd = bin();
+    cmd.args([
+        "run",
+        "--builtin",
+        "core",
+        "--profile",
+        "fixture-snapshots",
+        "--suites",
+    ])
+    .arg(fixtures("snapshots"))
+    .arg("--snapshots")
+    .arg(snapdir);
+    for f in faults {
+        cmd.args(["--fault", f]);
+    }
+    if let Some(j) = junit {
+        cmd.arg("--junit").arg(j);
+    }
+    let out = cmd.output().expect("runs");
+    let (stdout, stderr) = text(&out);
+    (out.status.code().unwrap_or(-1), format!("{stdout}{stderr}"))
+}
+
+fn files(dir: &Path, suffix: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.to_string_lossy().ends_with(suffix))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn assert_no_run_values(text: &str, what: &str) {
+    let uuid =
+        regex::Regex::new(r"(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+            .expect("regex");
+    let ts = regex::Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}").expect("regex");
+    let port = regex::Regex::new(r"127\.0\.0\.1:\d+").expect("regex");
+    assert!(!uuid.is_match(text), "a raw id in {what}:\n{text}");
+    assert!(!ts.is_match(text), "a raw timestamp in {what}:\n{text}");
+    assert!(!port.is_match(text), "a raw host in {what}:\n{text}");
+    assert!(!text.contains("scimspec-builtin-"), "the token in {what}");
+}
+
+#[test]
+fn drift_is_shown_kept_and_accepted() {
+    let dir = tempdir("snap");
+    let (code, out) = run(&dir, &[], None);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("2 new snapshots recorded"), "{out}");
+    let snaps = files(&dir, ".snap");
+    assert_eq!(snaps.len(), 2);
+    for s in &snaps {
+        let text = std::fs::read_to_string(s).expect("snap");
+        assert!(text.starts_with("---\nsource: "), "insta's header: {text}");
+        assert!(text.contains("\n---\n{"), "{text}");
+        assert_no_run_values(&text, "a snapshot");
+    }
+
+    let (code, out) = run(&dir, &[], None);
+    assert_eq!(code, 0, "a second clean run shows no drift: {out}");
+    assert!(!out.contains("drift"), "{out}");
+    assert!(files(&dir, ".snap.new").is_empty());
+
+    let junit = dir.join("junit.xml");
+    let (code, out) = run(&dir, &["externalid-generated"], Some(&junit));
+    assert_eq!(code, 1, "drift fails by default: {out}");
+    assert!(
+        out.contains("+    \"externalId\""),
+        "the diff names the changed field: {out}"
+    );
+    let diff = out
+        .split("snapshot drift:\n")
+        .nth(1)
+        .and_then(|d| d.split("Summary by suite").next())
+        .expect("a diff on the console");
+    assert_no_run_values(diff, "the console diff");
+    for f in files(&dir, ".snap.new") {
+        assert_no_run_values(
+            &std::fs::read_to_string(f).expect("snap.new"),
+            "a .snap.new",
+        );
+    }
+    assert_eq!(
+        files(&dir, ".snap.new").len(),
+        2,
+        ".snap.new beside the old ones"
+    );
+    let xml = std::fs::read_to_string(&junit).expect("junit");
+    assert!(
+        xml.contains("snapshot drift") && xml.contains("externalId"),
+        "the diff is in JUnit"
+    );
+
+    let (code, out) = run(&dir, &["externalid-generated"], None);
+    assert_eq!(code, 1, "{out}");
+    let accept = bin()
+        .args(["snapshots", "accept", "--snapshots"])
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    assert_eq!(text(&accept).0.trim(), "2 accepted, 0 rejected, 0 skipped");
+    let (code, out) = run(&dir, &["externalid-generated"], None);
+    assert_eq!(
+        code, 0,
+        "after accept the faulty answers are the baseline: {out}"
+    );
+
+    // Warn mode reports drift without failing; reject drops pending changes.
+    let mut cmd = bin();
+    cmd.args([
+        "run",
+        "--builtin",
+        "core",
+        "--profile",
+        "fixture-snapshots",
+        "--snapshot-drift",
+        "warn",
+        "--suites",
+    ])
+    .arg(fixtures("snapshots"))
+    .arg("--snapshots")
+    .arg(&dir);
+    let warn = cmd.output().expect("runs");
+    let (stdout, _) = text(&warn);
+    assert_eq!(warn.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("Snapshot drift (reported, not failed"),
+        "{stdout}"
+    );
+    let reject = bin()
+        .args(["snapshots", "reject", "--snapshots"])
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    assert_eq!(text(&reject).0.trim(), "0 accepted, 2 rejected, 0 skipped");
+    assert!(files(&dir, ".snap.new").is_empty());
+}
