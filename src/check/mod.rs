@@ -354,7 +354,11 @@ fn json_op(
             };
             (!holds).then(|| (format!("of type {}", t.as_str()), actual()))
         }
-        Op::Matches(re) => {
+        Op::Matches(p) => {
+            let re = match pattern(p, vars) {
+                Ok(re) => re,
+                Err(m) => return Some(m),
+            };
             let holds = value
                 .and_then(Value::as_str)
                 .is_some_and(|s| re.is_match(s));
@@ -366,7 +370,11 @@ fn json_op(
                 Err(m) => return Some(m),
             };
             let found = match value {
-                Some(Value::Array(items)) => items.iter().any(|i| subset_match(i, &needle)),
+                // A list needle: every element must be found (each by some element of the array).
+                Some(Value::Array(items)) => match &needle {
+                    Value::Array(ns) => ns.iter().all(|n| items.iter().any(|i| subset_match(i, n))),
+                    n => items.iter().any(|i| subset_match(i, n)),
+                },
                 Some(Value::String(s)) => needle.as_str().is_some_and(|n| s.contains(n)),
                 _ => false,
             };
@@ -436,6 +444,18 @@ fn json_op(
     }
 }
 
+/// The regex of a `matches`, with variables interpolated (and escaped) when it has any.
+fn pattern(p: &crate::suite::Pattern, vars: &mut Vars) -> Result<regex::Regex, (String, String)> {
+    if let Some(re) = &p.compiled {
+        return Ok(re.clone());
+    }
+    let source = vars
+        .render_regex(&p.source)
+        .map_err(|e| ("a defined variable".to_owned(), e))?;
+    regex::Regex::new(&source)
+        .map_err(|e| (format!("a valid regex from /{}/", p.source), e.to_string()))
+}
+
 fn numbers_equal(a: &Value, b: &Value) -> bool {
     match (a.as_f64(), b.as_f64()) {
         (Some(x), Some(y)) => a.is_number() && b.is_number() && x == y,
@@ -483,8 +503,15 @@ fn header_op(op: &Op, actual: Option<&str>, vars: &mut Vars) -> Option<(String, 
                 .then(|| (format!("\"{e}\" ignoring case"), shown())),
             Err(e) => Some(("a defined variable".into(), e)),
         },
-        Op::Matches(re) => (!actual.is_some_and(|a| re.is_match(a)))
-            .then(|| (format!("matching /{}/", re.as_str()), shown())),
+        Op::Matches(p) => match pattern(p, vars) {
+            Ok(re) => (!actual.is_some_and(|a| re.is_match(a)))
+                .then(|| (format!("matching /{}/", re.as_str()), shown())),
+            Err(m) => Some(m),
+        },
+        Op::NotEquals(v) => match text(v, vars) {
+            Ok(e) => (actual == Some(e.as_str())).then(|| (format!("not \"{e}\""), shown())),
+            Err(e) => Some(("a defined variable".into(), e)),
+        },
         Op::Contains(v) => match text(v, vars) {
             Ok(e) => (!actual.is_some_and(|a| a.contains(&e)))
                 .then(|| (format!("containing \"{e}\""), shown())),

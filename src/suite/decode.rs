@@ -49,6 +49,7 @@ const HEADER_OPS: &[&str] = &[
     "present",
     "absent",
     "equals",
+    "not_equals",
     "equals_ci",
     "matches",
     "contains",
@@ -690,7 +691,7 @@ impl<'a> Decoder<'a> {
                         continue;
                     }
                 },
-                "matches" => match val.as_str().map(regex::Regex::new) {
+                "matches" => match val.as_str().map(Pattern::new) {
                     Some(Ok(re)) => Op::Matches(re),
                     Some(Err(e)) => {
                         self.error(

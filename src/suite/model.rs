@@ -174,7 +174,7 @@ pub enum Op {
     NotEquals(Value),
     EqualsCi(String),
     Type(JsonType),
-    Matches(regex::Regex),
+    Matches(Pattern),
     Contains(Value),
     NotContains(Value),
     Length(usize),
@@ -187,6 +187,33 @@ pub enum Op {
     Lt(f64),
     Each(Vec<JsonCheck>),
     Schema(String),
+}
+
+/// A regex as written; one that holds `${…}` is compiled at run time, with the values escaped.
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    pub source: String,
+    pub compiled: Option<regex::Regex>,
+}
+
+impl Pattern {
+    /// Checks the syntax now (variables stand in as a literal) and compiles when it can.
+    pub fn new(source: &str) -> Result<Pattern, regex::Error> {
+        if source.contains("${") {
+            let probe = regex::Regex::new(r"\$\{[^}]*\}")
+                .map(|re| re.replace_all(source, "x").into_owned());
+            regex::Regex::new(&probe.unwrap_or_default())?;
+            Ok(Pattern {
+                source: source.to_owned(),
+                compiled: None,
+            })
+        } else {
+            Ok(Pattern {
+                source: source.to_owned(),
+                compiled: Some(regex::Regex::new(source)?),
+            })
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

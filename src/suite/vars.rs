@@ -136,6 +136,27 @@ impl Vars {
         Ok(out)
     }
 
+    /// Interpolates a regex: substituted values are escaped, so they match literally.
+    pub fn render_regex(&mut self, text: &str) -> Result<String, String> {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let end = after
+                .find('}')
+                .ok_or_else(|| format!("unclosed `${{` in `{text}`"))?;
+            let value = match self.resolve(&after[..end])? {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            out.push_str(&regex::escape(&value));
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
     fn resolve(&mut self, inner: &str) -> Result<Value, String> {
         let r = parse_reference(inner)?;
         let mut value = self.lookup(&r.name).ok_or_else(|| {

@@ -309,7 +309,14 @@ impl Target {
         if !req.query.is_empty() {
             rb = rb.query(&req.query);
         }
-        rb = rb.header("Accept", "application/scim+json, application/json;q=0.9");
+        // A case's own Accept replaces the default; an empty one sends none at all.
+        if !req
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("accept"))
+        {
+            rb = rb.header("Accept", "application/scim+json, application/json;q=0.9");
+        }
         match req.auth {
             Auth::Default => {
                 if let Some(t) = &self.creds.bearer {
@@ -334,7 +341,9 @@ impl Target {
             }
         }
         for (n, v) in &req.headers {
-            rb = rb.header(n.as_str(), v.as_str());
+            if !v.is_empty() {
+                rb = rb.header(n.as_str(), v.as_str());
+            }
         }
         if let Some(body) = &req.body {
             let ct = req

@@ -105,6 +105,20 @@ impl Target {
                 }
             }
         }
+        if self.has_credentials() && caps.service_provider_config.is_some() {
+            // Discovery may be public (RFC 7644 §4 allows it): only a protected endpoint tells
+            // whether the credentials are accepted.
+            let mut probe = get("/Users");
+            probe.query = vec![("count".into(), "1".into())];
+            if let Ok(r) = self.send(&probe).await {
+                if matches!(r.status, 401 | 403) {
+                    return Err(PreflightError::Rejected {
+                        url: self.url_for("/Users"),
+                        status: r.status,
+                    });
+                }
+            }
+        }
         for (path, read) in [
             (
                 "/ResourceTypes",
