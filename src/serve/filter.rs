@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use serde_json::{Map, Value};
 
 use super::error::{ScimError, ScimResult};
-use super::schema::{Attr, Catalog, Home, Kind, Ty};
+use super::schema::{Attr, Catalog, Home, Kind, Ty, starts_with_ci};
 
 /// Comparison operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,7 +134,7 @@ fn tokenize(s: &str) -> ScimResult<Vec<Tok>> {
 
 /// Checks the syntax of an attribute path: `[URN ":"] name ["." subName]`.
 pub fn valid_attr_path(text: &str) -> bool {
-    let attr_part = if text.len() > 4 && text[..4].eq_ignore_ascii_case("urn:") {
+    let attr_part = if text.len() > 4 && starts_with_ci(text, "urn:") {
         match text.rfind(':') {
             Some(i) => &text[i + 1..],
             None => return false,
@@ -360,7 +360,7 @@ pub fn resolve_path<'c>(
     text: &str,
     opts: PathOpts,
 ) -> Option<PathRef<'c>> {
-    let (urn, rest) = if text.len() > 4 && text[..4].eq_ignore_ascii_case("urn:") {
+    let (urn, rest) = if text.len() > 4 && starts_with_ci(text, "urn:") {
         if opts.no_urns {
             return None;
         }
@@ -458,17 +458,17 @@ pub fn check(filter: &Filter, ev: &Eval<'_>, allow_bool_ordering: bool) -> ScimR
             }
         }
         Filter::Compare(path, op, _) => {
-            if op.is_ordering() && !allow_bool_ordering {
-                if let Some(PathRef::Attr { attr, sub, .. }) =
+            if op.is_ordering()
+                && !allow_bool_ordering
+                && let Some(PathRef::Attr { attr, sub, .. }) =
                     resolve_path(ev.catalog, ev.kind, path, ev.paths)
-                {
-                    let def = leaf_def(attr, sub);
-                    if matches!(def.ty, Ty::Boolean | Ty::Binary) {
-                        return Err(ScimError::invalid_filter(format!(
-                            "'{path}' is a {} attribute: gt, ge, lt and le cannot be used on it",
-                            def.ty.name()
-                        )));
-                    }
+            {
+                let def = leaf_def(attr, sub);
+                if matches!(def.ty, Ty::Boolean | Ty::Binary) {
+                    return Err(ScimError::invalid_filter(format!(
+                        "'{path}' is a {} attribute: gt, ge, lt and le cannot be used on it",
+                        def.ty.name()
+                    )));
                 }
             }
             Ok(())
@@ -524,7 +524,7 @@ struct Found<'a, 'c> {
     whole_present: bool,
 }
 
-fn container<'a>(resource: &'a Map<String, Value>, home: Home) -> Option<&'a Map<String, Value>> {
+fn container(resource: &Map<String, Value>, home: Home) -> Option<&Map<String, Value>> {
     match home {
         Home::Core => Some(resource),
         Home::Extension(urn) => resource.get(urn).and_then(Value::as_object),

@@ -406,7 +406,9 @@ fn apply_key(app: &App, kind: Kind, input: &mut Input, key: &str, v: &Value) -> 
                             Value::String(s) => input.password = Some(s.clone()),
                             Value::Null => input.password = None,
                             _ => {
-                                return Err(ScimError::invalid_value("'password' must be a string"));
+                                return Err(ScimError::invalid_value(
+                                    "'password' must be a string",
+                                ));
                             }
                         }
                         return Ok(());
