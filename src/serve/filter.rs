@@ -4,9 +4,11 @@
 use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
+use unicode_normalization::UnicodeNormalization;
 
 use super::error::{ScimError, ScimResult};
 use super::schema::{Attr, Catalog, Home, Kind, Ty, starts_with_ci};
+use super::store::username_key;
 
 /// Comparison operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -617,10 +619,12 @@ fn compare_one(actual: &Value, op: Op, expected: &Value, def: &Attr, ev: &Eval<'
         // Mismatched JSON types: only "ne" holds.
         return op == Op::Ne && actual != expected;
     };
+    // Unicode strings are prepared before comparison (RFC 7644 §7.8): NFC, and for caseExact
+    // false also width mapping and case folding.
     let (a, b) = if ev.case_exact(def) {
-        (a.clone(), b.clone())
+        (a.nfc().collect::<String>(), b.nfc().collect::<String>())
     } else {
-        (a.to_lowercase(), b.to_lowercase())
+        (username_key(a), username_key(b))
     };
     match op {
         Op::Eq => a == b,
@@ -794,9 +798,9 @@ pub fn sort_key(
         },
         (_, Value::String(s)) => {
             if ev.case_exact(def) || case_sensitive_sort {
-                SortKey::Str(s.clone())
+                SortKey::Str(s.nfc().collect())
             } else {
-                SortKey::Str(s.to_lowercase())
+                SortKey::Str(username_key(s))
             }
         }
         (_, other) => SortKey::Str(other.to_string()),
