@@ -222,7 +222,7 @@ pub fn canonical_display(attr: &Attr, element: &mut Value) {
             let plus = trimmed.starts_with('+');
             let body = if plus { &trimmed[1..] } else { trimmed };
             let groups: Vec<&str> = body
-                .split(|c: char| c == ' ' || c == '-' || c == '.' || c == '(' || c == ')')
+                .split([' ', '-', '.', '(', ')'])
                 .filter(|g| !g.is_empty())
                 .collect();
             (plus
