@@ -4,9 +4,11 @@
 use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
+use unicode_normalization::UnicodeNormalization;
 
 use super::error::{ScimError, ScimResult};
-use super::schema::{Attr, Catalog, Home, Kind, Ty};
+use super::schema::{Attr, Catalog, Home, Kind, Ty, starts_with_ci};
+use super::store::username_key;
 
 /// Comparison operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,7 +136,7 @@ fn tokenize(s: &str) -> ScimResult<Vec<Tok>> {
 
 /// Checks the syntax of an attribute path: `[URN ":"] name ["." subName]`.
 pub fn valid_attr_path(text: &str) -> bool {
-    let attr_part = if text.len() > 4 && text[..4].eq_ignore_ascii_case("urn:") {
+    let attr_part = if text.len() > 4 && starts_with_ci(text, "urn:") {
         match text.rfind(':') {
             Some(i) => &text[i + 1..],
             None => return false,
@@ -360,7 +362,7 @@ pub fn resolve_path<'c>(
     text: &str,
     opts: PathOpts,
 ) -> Option<PathRef<'c>> {
-    let (urn, rest) = if text.len() > 4 && text[..4].eq_ignore_ascii_case("urn:") {
+    let (urn, rest) = if text.len() > 4 && starts_with_ci(text, "urn:") {
         if opts.no_urns {
             return None;
         }
@@ -458,17 +460,17 @@ pub fn check(filter: &Filter, ev: &Eval<'_>, allow_bool_ordering: bool) -> ScimR
             }
         }
         Filter::Compare(path, op, _) => {
-            if op.is_ordering() && !allow_bool_ordering {
-                if let Some(PathRef::Attr { attr, sub, .. }) =
+            if op.is_ordering()
+                && !allow_bool_ordering
+                && let Some(PathRef::Attr { attr, sub, .. }) =
                     resolve_path(ev.catalog, ev.kind, path, ev.paths)
-                {
-                    let def = leaf_def(attr, sub);
-                    if matches!(def.ty, Ty::Boolean | Ty::Binary) {
-                        return Err(ScimError::invalid_filter(format!(
-                            "'{path}' is a {} attribute: gt, ge, lt and le cannot be used on it",
-                            def.ty.name()
-                        )));
-                    }
+            {
+                let def = leaf_def(attr, sub);
+                if matches!(def.ty, Ty::Boolean | Ty::Binary) {
+                    return Err(ScimError::invalid_filter(format!(
+                        "'{path}' is a {} attribute: gt, ge, lt and le cannot be used on it",
+                        def.ty.name()
+                    )));
                 }
             }
             Ok(())
@@ -524,7 +526,7 @@ struct Found<'a, 'c> {
     whole_present: bool,
 }
 
-fn container<'a>(resource: &'a Map<String, Value>, home: Home) -> Option<&'a Map<String, Value>> {
+fn container(resource: &Map<String, Value>, home: Home) -> Option<&Map<String, Value>> {
     match home {
         Home::Core => Some(resource),
         Home::Extension(urn) => resource.get(urn).and_then(Value::as_object),
@@ -617,10 +619,12 @@ fn compare_one(actual: &Value, op: Op, expected: &Value, def: &Attr, ev: &Eval<'
         // Mismatched JSON types: only "ne" holds.
         return op == Op::Ne && actual != expected;
     };
+    // Unicode strings are prepared before comparison (RFC 7644 §7.8): NFC, and for caseExact
+    // false also width mapping and case folding.
     let (a, b) = if ev.case_exact(def) {
-        (a.clone(), b.clone())
+        (a.nfc().collect::<String>(), b.nfc().collect::<String>())
     } else {
-        (a.to_lowercase(), b.to_lowercase())
+        (username_key(a), username_key(b))
     };
     match op {
         Op::Eq => a == b,
@@ -794,9 +798,9 @@ pub fn sort_key(
         },
         (_, Value::String(s)) => {
             if ev.case_exact(def) || case_sensitive_sort {
-                SortKey::Str(s.clone())
+                SortKey::Str(s.nfc().collect())
             } else {
-                SortKey::Str(s.to_lowercase())
+                SortKey::Str(username_key(s))
             }
         }
         (_, other) => SortKey::Str(other.to_string()),

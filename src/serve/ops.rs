@@ -561,7 +561,8 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
             .is_some_and(|o| o.eq_ignore_ascii_case("descending"))
             && !app.fault("sort-descending-ignored");
         let cs = app.fault("sort-case-sensitive");
-        let mut keyed: Vec<(Option<filter::SortKey>, (Kind, Map<String, Value>))> = matches
+        type Keyed = (Option<filter::SortKey>, (Kind, Map<String, Value>));
+        let mut keyed: Vec<Keyed> = matches
             .into_iter()
             .map(|(k, m)| {
                 (

@@ -10,7 +10,7 @@ use super::resource::{
     KeyTarget, get_attr, normalize_simple_pub, normalize_value, path_opts, prune, route_key,
     same_element, set_attr,
 };
-use super::schema::{Attr, Home, Kind, Mutability, Ty};
+use super::schema::{Attr, Home, Kind, Mutability, Ty, starts_with_ci};
 use crate::scim;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,7 +150,7 @@ struct ParsedPath {
 fn split_path(path: &str) -> ScimResult<ParsedPath> {
     let bad = |why: &str| ScimError::invalid_path(format!("invalid path \"{path}\": {why}"));
     let Some(open) = path.find('[') else {
-        if !valid_attr_path(path) && !(path.len() > 4 && path[..4].eq_ignore_ascii_case("urn:")) {
+        if !(valid_attr_path(path) || path.len() > 4 && starts_with_ci(path, "urn:")) {
             return Err(bad("not an attribute path"));
         }
         return Ok(ParsedPath {
@@ -513,9 +513,7 @@ fn exclusive_primary(app: &App, items: &mut [Value], touched: &[usize]) {
 fn apply_path(app: &App, kind: Kind, work: &mut Work, op: &PatchOp, path: &str) -> ScimResult<()> {
     let parsed = split_path(path)?;
     if app.fault("looop-extension-urn-patch-rejected")
-        && parsed.attr.len() >= scim::LOOOP_USER_SCHEMA.len()
-        && parsed.attr[..scim::LOOOP_USER_SCHEMA.len()]
-            .eq_ignore_ascii_case(scim::LOOOP_USER_SCHEMA)
+        && starts_with_ci(&parsed.attr, scim::LOOOP_USER_SCHEMA)
     {
         return Err(ScimError::invalid_path(format!(
             "unsupported path \"{path}\""

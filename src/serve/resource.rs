@@ -176,7 +176,8 @@ pub fn normalize_value(app: &App, attr: &Attr, v: &Value) -> ScimResult<Option<V
     };
     let mut out: Vec<Value> = Vec::new();
     for item in items {
-        if let Some(n) = normalize_simple(app, attr, item)? {
+        if let Some(mut n) = normalize_simple(app, attr, item)? {
+            canonical_display(attr, &mut n);
             if let Some(existing) = out.iter_mut().find(|e| same_element(attr, e, &n)) {
                 *existing = n;
             } else {
@@ -197,6 +198,43 @@ pub fn normalize_value(app: &App, attr: &Attr, v: &Value) -> ScimResult<Option<V
         }
     }
     Ok((!out.is_empty()).then_some(Value::Array(out)))
+}
+
+/// RFC 7643 §4.1.2 asks for canonical email addresses (lower-case domain) and tel: URIs for phone
+/// numbers. The value is kept as the client sent it; the canonical form goes into `display` when
+/// it differs and the client sent no display.
+pub fn canonical_display(attr: &Attr, element: &mut Value) {
+    let Some(o) = element.as_object_mut() else {
+        return;
+    };
+    if o.contains_key("display") {
+        return;
+    }
+    let Some(value) = o.get("value").and_then(Value::as_str) else {
+        return;
+    };
+    let canonical = match attr.name {
+        "emails" => value
+            .rsplit_once('@')
+            .map(|(local, domain)| format!("{local}@{}", domain.to_ascii_lowercase())),
+        "phoneNumbers" if !value.starts_with("tel:") => {
+            let trimmed = value.trim();
+            let plus = trimmed.starts_with('+');
+            let body = if plus { &trimmed[1..] } else { trimmed };
+            let groups: Vec<&str> = body
+                .split([' ', '-', '.', '(', ')'])
+                .filter(|g| !g.is_empty())
+                .collect();
+            (plus
+                && !groups.is_empty()
+                && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit())))
+            .then(|| format!("tel:+{}", groups.join("-")))
+        }
+        _ => None,
+    };
+    if let Some(c) = canonical.filter(|c| c != value) {
+        o.insert("display".into(), Value::String(c));
+    }
 }
 
 /// Do two elements of a multi-valued attribute denote the same value?

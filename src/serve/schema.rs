@@ -502,6 +502,12 @@ fn common_attrs() -> Vec<Attr> {
     ]
 }
 
+/// Does `s` start with `prefix`, ignoring ASCII case? (Never panics on non-ASCII text.)
+pub fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.get(..prefix.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+}
+
 /// Where an attribute lives: in the resource's core schema (top level) or in an extension object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Home {
@@ -608,7 +614,7 @@ impl Catalog {
         let mut urns = vec![kind.core_schema()];
         urns.extend(self.extensions(kind).iter().map(|s| s.id));
         for urn in urns {
-            if text.len() >= urn.len() && text[..urn.len()].eq_ignore_ascii_case(urn) {
+            if starts_with_ci(text, urn) {
                 let rest = &text[urn.len()..];
                 if rest.is_empty() {
                     return Some((urn, ""));
