@@ -37,6 +37,8 @@ fn run_builtin(flavour: Flavour, faults: &[&str], tag: &str) -> BTreeMap<String,
         profiles(flavour),
         "--jobs",
         "16",
+        "--snapshot-mode",
+        "off",
         "--json",
     ])
     .arg(&report);

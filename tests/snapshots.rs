@@ -150,3 +150,63 @@ fn drift_is_shown_kept_and_accepted() {
     assert_eq!(text(&reject).0.trim(), "0 accepted, 2 rejected, 0 skipped");
     assert!(files(&dir, ".snap.new").is_empty());
 }
+
+/// The repository's baseline (snapshots/builtin-*) matches what each clean flavour answers.
+#[test]
+fn repository_baseline_holds_for_every_flavour() {
+    for (flavour, profiles) in [
+        ("core", "core,okta,entra"),
+        ("loom", "core,loom,okta,entra"),
+        ("looop", "core,looop,okta,entra"),
+    ] {
+        let baseline = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("snapshots")
+            .join(format!("builtin-{flavour}"));
+        let dir = tempdir(&format!("baseline-{flavour}"));
+        let stored = files(&baseline, ".snap");
+        assert!(!stored.is_empty(), "no baseline in {}", baseline.display());
+        for f in &stored {
+            std::fs::copy(f, dir.join(f.file_name().expect("name"))).expect("copy");
+        }
+        let report = dir.join("r.json");
+        let out = bin()
+            .args([
+                "run",
+                "--builtin",
+                flavour,
+                "--profile",
+                profiles,
+                "--snapshots",
+            ])
+            .arg(&dir)
+            .arg("--json")
+            .arg(&report)
+            .output()
+            .expect("runs");
+        let (stdout, _) = text(&out);
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
+        let outcomes: Vec<(String, String)> = doc["cases"]
+            .as_array()
+            .expect("cases")
+            .iter()
+            .flat_map(|c| c["snapshots"].as_array().cloned().unwrap_or_default())
+            .map(|s| {
+                (
+                    s["name"].as_str().unwrap_or("").to_owned(),
+                    s["status"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            outcomes.len(),
+            stored.len(),
+            "{flavour}: every stored snapshot was compared: {outcomes:?}"
+        );
+        let off: Vec<&(String, String)> = outcomes.iter().filter(|(_, s)| s != "matched").collect();
+        assert!(
+            off.is_empty(),
+            "{flavour}: snapshots differ from the baseline: {off:?}\n{stdout}"
+        );
+    }
+}

@@ -115,10 +115,13 @@ impl Checker<'_> {
     ) -> Vec<Mismatch> {
         let mut out = Vec::new();
         if let Some((codes, pos)) = &checks.status {
-            if !codes.contains(&resp.status) {
+            if !codes
+                .iter()
+                .any(|c| crate::suite::status_matches(*c, resp.status))
+            {
                 let expected = codes
                     .iter()
-                    .map(u16::to_string)
+                    .map(|c| crate::suite::status_label(*c))
                     .collect::<Vec<_>>()
                     .join(" or ");
                 out.push(Mismatch::new(

@@ -566,9 +566,17 @@ impl<'a> Decoder<'a> {
             };
             let mut list = Vec::new();
             for c in &codes {
-                match c.as_u64() {
-                    Some(n) if (100..=599).contains(&n) => list.push(n as u16),
-                    _ => self.error(&sat, format!("status must be an HTTP status code (100-599) or a list of them, found {c}")),
+                let class = c.as_str().and_then(|s| {
+                    let b = s.as_bytes();
+                    (b.len() == 3
+                        && (b'1'..=b'5').contains(&b[0])
+                        && b[1..].eq_ignore_ascii_case(b"xx"))
+                    .then(|| u16::from(b[0] - b'0'))
+                });
+                match (c.as_u64(), class) {
+                    (Some(n), _) if (100..=599).contains(&n) => list.push(n as u16),
+                    (_, Some(class)) => list.push(class),
+                    _ => self.error(&sat, format!("status must be an HTTP status code (100-599), a class such as 4xx, or a list of them, found {c}")),
                 }
             }
             if list.is_empty() {

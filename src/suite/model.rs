@@ -129,6 +129,7 @@ pub struct Expect {
 /// The expectations that can stand at the top of `expect` or in one alternative.
 #[derive(Clone, Debug, Default)]
 pub struct Checks {
+    /// Codes, or classes stored as their first digit (4 = `4xx`): see [`status_matches`].
     pub status: Option<(Vec<u16>, Pos)>,
     pub headers: Vec<HeaderCheck>,
     pub json: Vec<JsonCheck>,
@@ -141,6 +142,23 @@ impl Checks {
             && self.headers.is_empty()
             && self.json.is_empty()
             && self.schema.is_none()
+    }
+}
+
+/// Whether an answer's status meets one expected entry (a code, or a class such as `4xx`).
+pub fn status_matches(expected: u16, actual: u16) -> bool {
+    if expected < 10 {
+        actual / 100 == expected
+    } else {
+        actual == expected
+    }
+}
+
+pub fn status_label(expected: u16) -> String {
+    if expected < 10 {
+        format!("{expected}xx")
+    } else {
+        expected.to_string()
     }
 }
 
