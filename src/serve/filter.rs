@@ -161,9 +161,15 @@ pub fn valid_attr_path(text: &str) -> bool {
     }
 }
 
+/// How deeply parentheses and not() may nest (bounds recursion on hostile input).
+const MAX_DEPTH: usize = 64;
+/// The longest filter accepted, in tokens (bounds the size and depth of the expression tree).
+const MAX_TOKENS: usize = 2000;
+
 struct Parser {
     toks: Vec<Tok>,
     pos: usize,
+    depth: usize,
     /// Evaluate and/or left to right with equal precedence (a fault).
     flat: bool,
 }
@@ -220,6 +226,18 @@ impl Parser {
     }
 
     fn parse_unary(&mut self, in_value_path: bool) -> ScimResult<Filter> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ScimError::invalid_filter(format!(
+                "the filter nests deeper than {MAX_DEPTH} levels"
+            )));
+        }
+        let r = self.parse_unary_inner(in_value_path);
+        self.depth -= 1;
+        r
+    }
+
+    fn parse_unary_inner(&mut self, in_value_path: bool) -> ScimResult<Filter> {
         match self.next() {
             Some(Tok::LParen) => {
                 let f = self.parse_or(in_value_path)?;
@@ -318,10 +336,20 @@ pub fn parse_value_filter(text: &str) -> ScimResult<Filter> {
 
 fn parse_inner(text: &str, flat: bool, in_value_path: bool) -> ScimResult<Filter> {
     let toks = tokenize(text)?;
+    if toks.len() > MAX_TOKENS {
+        return Err(ScimError::invalid_filter(format!(
+            "the filter is too long: more than {MAX_TOKENS} tokens"
+        )));
+    }
     if toks.is_empty() {
         return Err(ScimError::invalid_filter("the filter is empty"));
     }
-    let mut p = Parser { toks, pos: 0, flat };
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        depth: 0,
+        flat,
+    };
     let f = p.parse_or(in_value_path)?;
     if p.pos < p.toks.len() {
         return Err(ScimError::invalid_filter(format!(
@@ -928,6 +956,9 @@ mod tests {
             "userName eq \"a\" )",
             "emails[type eq \"a\"][x pr]",
             "userName eq \"a\" and",
+            &"(".repeat(100_000),
+            &vec!["title pr"; 5000].join(" and "),
+            &format!("{}title pr{}", "not (".repeat(100), ")".repeat(100)),
         ] {
             let e = parse(bad, false).unwrap_err();
             assert_eq!(e.scim_type, Some("invalidFilter"), "{bad}");
