@@ -82,6 +82,21 @@ impl Catalog {
         self.files.insert(name.to_owned(), ids);
     }
 
+    /// Adds the files of `other` that this catalog lacks.
+    pub fn with_missing_files_from(mut self, other: Catalog) -> Catalog {
+        for (file, ids) in other.files {
+            if !self.files.contains_key(&file) {
+                for id in &ids {
+                    if let Some(r) = other.requirements.get(id) {
+                        self.requirements.insert(id.clone(), r.clone());
+                    }
+                }
+                self.files.insert(file, ids);
+            }
+        }
+        self
+    }
+
     pub fn get(&self, id: &str) -> Option<&Requirement> {
         self.requirements.get(id)
     }

@@ -953,7 +953,10 @@ fn cmd_coverage(a: CoverageArgs) -> i32 {
         None => {
             let shared = PathBuf::from("../shared/requirements");
             if shared.is_dir() {
-                Catalog::from_dir(&shared).unwrap_or_else(|_| Catalog::builtin())
+                // The project's own idp.tsv is not among the shared catalogs: keep it.
+                Catalog::from_dir(&shared)
+                    .map(|c| c.with_missing_files_from(Catalog::builtin()))
+                    .unwrap_or_else(|_| Catalog::builtin())
             } else {
                 Catalog::builtin()
             }

@@ -94,23 +94,30 @@ fn fault_matrix() {
     let flavours = [Flavour::Core, Flavour::Loom, Flavour::Looop];
     let mut clean: BTreeMap<&str, BTreeMap<String, CaseResult>> = BTreeMap::new();
     let mut problems = Vec::new();
+    let mut non_strict = Vec::new();
     for f in flavours {
         let results = run_builtin(f, &[], &format!("clean-{}", f.name()));
         for (name, r) in &results {
-            if broken(&r.verdict) {
-                problems.push(format!(
+            // A clean flavour has zero failures. A NON-STRICT (a broken SHOULD) can be what a
+            // flavour copies from its vendor (Looop's extension redefines `department`): listed.
+            match r.verdict.as_str() {
+                "FAIL" | "ERROR" => problems.push(format!(
                     "clean {} flavour: {name} is {}: {}",
                     f.name(),
                     r.verdict,
                     r.message
-                ));
+                )),
+                "NON-STRICT" => {
+                    non_strict.push(format!("{} flavour: {name}: {}", f.name(), r.message))
+                }
+                _ => {}
             }
         }
         clean.insert(f.name(), results);
     }
 
-    let matrix: Mutex<BTreeMap<&str, (Flavour, Vec<String>, Vec<String>)>> =
-        Mutex::new(BTreeMap::new());
+    type Row = (String, Vec<String>, Vec<String>);
+    let matrix: Mutex<BTreeMap<&str, Row>> = Mutex::new(BTreeMap::new());
     let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|s| {
         for _ in 0..3 {
@@ -118,29 +125,47 @@ fn fault_matrix() {
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     let Some(fault) = FAULTS.get(i) else { break };
-                    let flavour = fault.flavours.first().copied().unwrap_or(Flavour::Core);
-                    let results =
-                        run_builtin(flavour, &[fault.name], &format!("fault-{}", fault.name));
-                    let base = &clean[flavour.name()];
-                    let mut naming = Vec::new();
-                    let mut other = Vec::new();
-                    for (name, r) in &results {
-                        let was_ok = base.get(name).is_some_and(|b| !broken(&b.verdict));
-                        if broken(&r.verdict) && was_ok {
-                            if r.requirements
-                                .iter()
-                                .any(|id| fault.requirements.contains(&id.as_str()))
-                            {
-                                naming.push(name.clone());
-                            } else {
-                                other.push(name.clone());
+                    // Between them the loom and looop flavours run every profile (core, okta and
+                    // entra on both); a fault of a single flavour runs there.
+                    let on: Vec<Flavour> = if fault.flavours.len() > 1 {
+                        fault
+                            .flavours
+                            .iter()
+                            .copied()
+                            .filter(|f| *f != Flavour::Core)
+                            .collect()
+                    } else {
+                        fault.flavours.to_vec()
+                    };
+                    let mut naming = BTreeSet::new();
+                    let mut other = BTreeSet::new();
+                    for flavour in &on {
+                        let tag = format!("fault-{}-{}", fault.name, flavour.name());
+                        let results = run_builtin(*flavour, &[fault.name], &tag);
+                        let base = &clean[flavour.name()];
+                        for (name, r) in &results {
+                            let was_ok = base.get(name).is_some_and(|b| !broken(&b.verdict));
+                            if broken(&r.verdict) && was_ok {
+                                if r.requirements
+                                    .iter()
+                                    .any(|id| fault.requirements.contains(&id.as_str()))
+                                {
+                                    naming.insert(name.clone());
+                                } else {
+                                    other.insert(name.clone());
+                                }
                             }
                         }
                     }
-                    matrix
-                        .lock()
-                        .expect("lock")
-                        .insert(fault.name, (flavour, naming, other));
+                    let shown = on.iter().map(|f| f.name()).collect::<Vec<_>>().join("+");
+                    matrix.lock().expect("lock").insert(
+                        fault.name,
+                        (
+                            shown,
+                            naming.into_iter().collect(),
+                            other.into_iter().collect(),
+                        ),
+                    );
                 }
             });
         }
@@ -161,22 +186,27 @@ fn fault_matrix() {
     );
     let _ = writeln!(
         doc,
-        "| fault | flavour | cases naming its requirements that failed | other cases that failed |\n| --- | --- | --- | --- |"
+        "| fault | flavours | cases naming its requirements that failed | other cases that failed |\n| --- | --- | --- | --- |"
     );
-    for (name, (flavour, naming, other)) in &matrix {
+    for (name, (shown, naming, other)) in &matrix {
+        let others = if other.len() > 6 {
+            format!("{} cases", other.len())
+        } else {
+            other.join(", ")
+        };
         let _ = writeln!(
             doc,
-            "| {name} | {} | {} | {} |",
-            flavour.name(),
-            naming.join(", "),
-            if other.len() > 6 {
-                format!("{} cases", other.len())
-            } else {
-                other.join(", ")
-            }
+            "| {name} | {shown} | {} | {others} |",
+            naming.join(", ")
         );
         if naming.is_empty() {
             problems.push(format!("fault `{name}` is caught by no case naming one of its requirement ids (other failures: {})", other.len()));
+        }
+    }
+    if !non_strict.is_empty() {
+        let _ = writeln!(doc, "\n## NON-STRICT verdicts of the clean flavours\n");
+        for n in &non_strict {
+            let _ = writeln!(doc, "- {n}");
         }
     }
     let never: Vec<&&String> = all_cases.iter().filter(|c| !caught.contains(**c)).collect();

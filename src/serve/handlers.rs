@@ -306,7 +306,14 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         .collect();
     let seg = |i: usize| segs.get(i).map(String::as_str);
 
-    let public = app.fault("missing-auth-on-groups") && seg(0) == Some("Groups");
+    // Discovery is readable without credentials, so a client can learn the authentication
+    // schemes before it has a token (RFC 7643 §5).
+    let discovery = method == axum::http::Method::GET
+        && matches!(
+            seg(0),
+            Some("ServiceProviderConfig" | "ResourceTypes" | "Schemas")
+        );
+    let public = discovery || (app.fault("missing-auth-on-groups") && seg(0) == Some("Groups"));
     if !public && let Err(why) = check_auth(&app, &headers) {
         return unauthorized(&app, why);
     }
