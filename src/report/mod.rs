@@ -63,7 +63,8 @@ pub fn explain(r: &CaseRecord, catalog: &Catalog) -> String {
         return out;
     }
     if let Some(step) = &r.failed_step {
-        if let Some(x) = r.transcript.last() {
+        // The last exchange belongs to the failing step only if that step got to send.
+        if let Some(x) = r.transcript.last().filter(|x| &x.step == step) {
             match x.status {
                 Some(s) => {
                     let _ = writeln!(out, "  {step}: {} {} -> {s} {}", x.method, x.url, x.reason);

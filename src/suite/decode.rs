@@ -390,7 +390,11 @@ impl<'a> Decoder<'a> {
         for reference in vars::references(text) {
             match reference {
                 Ok(r) if vars::is_generator(&r.name) || defined.contains(&r.name) => {
-                    if let Some(f) = r.filters.iter().find(|f| !vars::FILTERS.contains(&f.as_str())) {
+                    if let Some(f) = r
+                        .filters
+                        .iter()
+                        .find(|f| !vars::FILTERS.contains(&vars::filter_name(f)))
+                    {
                         self.error_hint(at, format!("unknown filter `|{f}` in `${{{}}}`", r.name), Some(format!("filters: {}", vars::FILTERS.join(", "))));
                     }
                 }

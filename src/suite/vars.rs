@@ -4,7 +4,14 @@
 use serde_json::Value;
 use std::collections::HashMap;
 
-pub const FILTERS: &[&str] = &["upper", "lower"];
+/// Filters after `|`: `upper`, `lower`, `add:N` (integers), `shift:SECONDS` and `tz:+HH:MM`
+/// (RFC 3339 timestamps).
+pub const FILTERS: &[&str] = &["upper", "lower", "add", "shift", "tz"];
+
+/// The filter's name, without its argument (`shift:-60` → `shift`).
+pub fn filter_name(filter: &str) -> &str {
+    filter.split(':').next().unwrap_or(filter)
+}
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct Reference {
@@ -14,7 +21,7 @@ pub struct Reference {
 
 /// True for the names the runner provides itself rather than a capture.
 pub fn is_generator(name: &str) -> bool {
-    matches!(name, "run_id" | "base_url" | "base_path")
+    matches!(name, "run_id" | "base_url" | "base_path" | "now" | "index")
         || ["unique.", "email.", "uuid."]
             .iter()
             .any(|p| name.strip_prefix(p).is_some_and(|rest| !rest.is_empty()))
@@ -98,6 +105,10 @@ impl Vars {
             "run_id" => self.run_id.clone(),
             "base_url" => self.base_url.clone(),
             "base_path" => self.base_path.clone(),
+            // The first use in a case fixes it, so every step of the case sees the same instant.
+            "now" => jiff::Timestamp::now()
+                .strftime("%Y-%m-%dT%H:%M:%SZ")
+                .to_string(),
             _ => {
                 if let Some(n) = name.strip_prefix("unique.") {
                     format!("{}-{n}", self.prefix)
@@ -166,15 +177,68 @@ impl Vars {
             )
         })?;
         for f in &r.filters {
-            if let Value::String(s) = &value {
-                value = Value::String(match f.as_str() {
-                    "upper" => s.to_uppercase(),
-                    "lower" => s.to_lowercase(),
-                    other => return Err(format!("unknown filter `|{other}`")),
-                });
-            }
+            value = apply_filter(f, value)?;
         }
         Ok(value)
+    }
+
+    /// Expands `{"$repeat": N, "each": V}` into an array of N renderings of V, where `${index}`
+    /// counts from 1 — for requests sized from a server's advertised limits.
+    fn repeat(&mut self, map: &serde_json::Map<String, Value>) -> Result<Option<Value>, String> {
+        let (Some(n), Some(each)) = (map.get("$repeat"), map.get("each")) else {
+            return Ok(None);
+        };
+        let join = match map.get("join") {
+            None => None,
+            Some(Value::String(j)) => Some(j.clone()),
+            Some(_) => return Err("`join` takes a string".into()),
+        };
+        if map
+            .keys()
+            .any(|k| !matches!(k.as_str(), "$repeat" | "each" | "join"))
+        {
+            return Err("`$repeat` takes the keys `$repeat`, `each` and `join`".into());
+        }
+        let n = match self.render_json(n)? {
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) => s.trim().parse::<u64>().ok(),
+            _ => None,
+        }
+        .ok_or("`$repeat` needs a whole number")?;
+        // Joined text may be large (to pass a payload limit); a list of values stays small.
+        let cap = if join.is_some() {
+            64 * 1024 * 1024
+        } else {
+            100_000
+        };
+        if n > cap {
+            return Err(format!(
+                "`$repeat: {n}` is more than the {cap} a request may repeat"
+            ));
+        }
+        let saved = self.values.get("index").cloned();
+        let mut items = Vec::with_capacity(n as usize);
+        for i in 1..=n {
+            self.values.insert("index".into(), Value::from(i));
+            items.push(self.render_json(each)?);
+        }
+        match saved {
+            Some(v) => self.values.insert("index".into(), v),
+            None => self.values.remove("index"),
+        };
+        Ok(Some(match join {
+            Some(sep) => Value::String(
+                items
+                    .iter()
+                    .map(|i| match i {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(&sep),
+            ),
+            None => Value::Array(items),
+        }))
     }
 
     /// Interpolates every string in a JSON value; a string that is exactly one reference to a
@@ -198,6 +262,10 @@ impl Vars {
                     .map(|i| self.render_json(i))
                     .collect::<Result<_, _>>()?,
             ),
+            Value::Object(map) if map.contains_key("$repeat") => match self.repeat(map)? {
+                Some(v) => v,
+                None => return Err("`$repeat` needs `each`: the value to repeat".into()),
+            },
             Value::Object(map) => {
                 let mut out = serde_json::Map::new();
                 for (k, item) in map {
@@ -208,6 +276,71 @@ impl Vars {
             other => other.clone(),
         })
     }
+}
+
+fn apply_filter(filter: &str, value: Value) -> Result<Value, String> {
+    let (name, arg) = match filter.split_once(':') {
+        Some((n, a)) => (n, Some(a.trim())),
+        None => (filter, None),
+    };
+    let text = || match &value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Ok(match (name, arg) {
+        ("upper", None) => Value::String(text().to_uppercase()),
+        ("lower", None) => Value::String(text().to_lowercase()),
+        ("add", Some(a)) => {
+            let n: i64 = a
+                .parse()
+                .map_err(|_| format!("`|add:{a}` needs a whole number"))?;
+            let v: i64 = text()
+                .trim()
+                .parse()
+                .map_err(|_| format!("`|add` needs a whole number, got `{}`", text()))?;
+            Value::from(v.saturating_add(n))
+        }
+        ("shift", Some(a)) => {
+            let secs: i64 = a
+                .parse()
+                .map_err(|_| format!("`|shift:{a}` needs whole seconds"))?;
+            let ts: jiff::Timestamp = text().parse().map_err(|e| {
+                format!(
+                    "`|shift` needs an RFC 3339 timestamp, got `{}`: {e}",
+                    text()
+                )
+            })?;
+            let shifted = ts
+                .checked_add(jiff::SignedDuration::from_secs(secs))
+                .map_err(|e| e.to_string())?;
+            Value::String(shifted.strftime("%Y-%m-%dT%H:%M:%S%.fZ").to_string())
+        }
+        ("tz", Some(a)) => {
+            let ts: jiff::Timestamp = text()
+                .parse()
+                .map_err(|e| format!("`|tz` needs an RFC 3339 timestamp, got `{}`: {e}", text()))?;
+            let offset = parse_offset(a)
+                .ok_or_else(|| format!("`|tz:{a}` needs an offset such as +02:00"))?;
+            let zoned = ts.to_zoned_datetime(jiff::tz::TimeZone::fixed(offset));
+            Value::String(zoned.strftime("%Y-%m-%dT%H:%M:%S%.f%:z").to_string())
+        }
+        (other, _) => return Err(format!("unknown or malformed filter `|{other}`")),
+    })
+}
+
+/// `+02:00`, `-05:30`, `Z`.
+fn parse_offset(s: &str) -> Option<jiff::tz::Offset> {
+    if s.eq_ignore_ascii_case("z") {
+        return jiff::tz::Offset::from_seconds(0).ok();
+    }
+    let sign = match s.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let (h, m) = s[1..].split_once(':').unwrap_or((&s[1..], "0"));
+    let secs = sign * (h.parse::<i32>().ok()? * 3600 + m.parse::<i32>().ok()? * 60);
+    jiff::tz::Offset::from_seconds(secs).ok()
 }
 
 #[cfg(test)]
@@ -236,6 +369,40 @@ mod tests {
             v.render_json(&json!({"a": "${n}", "b": "x${n}"}))
                 .expect("renders"),
             json!({"a": 3, "b": "x3"})
+        );
+    }
+
+    #[test]
+    fn time_and_number_filters() {
+        let mut v = Vars::new("r", 1, "", "");
+        v.set("t", json!("2026-11-25T09:30:00Z"));
+        v.set("n", json!(1000));
+        assert_eq!(
+            v.render("${t|shift:-3600|tz:+02:00}").expect("renders"),
+            "2026-11-25T10:30:00+02:00"
+        );
+        assert_eq!(
+            v.render_json(&json!("${n|add:1}")).expect("renders"),
+            json!(1001)
+        );
+        let now = v.render("${now}").expect("renders");
+        assert_eq!(
+            v.render("${now}").expect("renders"),
+            now,
+            "stable within a case"
+        );
+    }
+
+    #[test]
+    fn repeat_expands_with_index() {
+        let mut v = Vars::new("r", 1, "", "");
+        v.set("n", json!(2));
+        let out = v
+            .render_json(&json!({"ops": {"$repeat": "${n|add:1}", "each": {"id": "x${index}"}}}))
+            .expect("renders");
+        assert_eq!(
+            out,
+            json!({"ops": [{"id": "x1"}, {"id": "x2"}, {"id": "x3"}]})
         );
     }
 
