@@ -12,10 +12,10 @@ pub fn files(dir: &'static Dir<'static>, extensions: &[&str]) -> Vec<(String, &'
     fn walk(d: &'static Dir<'static>, exts: &[&str], out: &mut Vec<(String, &'static str)>) {
         for f in d.files() {
             let path = f.path().to_string_lossy().replace('\\', "/");
-            if exts.iter().any(|e| path.ends_with(e)) {
-                if let Some(text) = f.contents_utf8() {
-                    out.push((path, text));
-                }
+            if exts.iter().any(|e| path.ends_with(e))
+                && let Some(text) = f.contents_utf8()
+            {
+                out.push((path, text));
             }
         }
         for sub in d.dirs() {

@@ -119,7 +119,7 @@ fn ctrl_c_halfway_leaves_nothing_behind() {
     assert!(status.success());
     let started = Instant::now();
     let out = loop {
-        if let Some(_) = run.try_wait().expect("wait") {
+        if run.try_wait().expect("wait").is_some() {
             break run.wait_with_output().expect("output");
         }
         assert!(

@@ -114,23 +114,22 @@ impl Checker<'_> {
         vars: &mut Vars,
     ) -> Vec<Mismatch> {
         let mut out = Vec::new();
-        if let Some((codes, pos)) = &checks.status {
-            if !codes
+        if let Some((codes, pos)) = &checks.status
+            && !codes
                 .iter()
                 .any(|c| crate::suite::status_matches(*c, resp.status))
-            {
-                let expected = codes
-                    .iter()
-                    .map(|c| crate::suite::status_label(*c))
-                    .collect::<Vec<_>>()
-                    .join(" or ");
-                out.push(Mismatch::new(
-                    *pos,
-                    "status",
-                    expected,
-                    format!("{} {}", resp.status, resp.reason),
-                ));
-            }
+        {
+            let expected = codes
+                .iter()
+                .map(|c| crate::suite::status_label(*c))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            out.push(Mismatch::new(
+                *pos,
+                "status",
+                expected,
+                format!("{} {}", resp.status, resp.reason),
+            ));
         }
         for h in &checks.headers {
             let actual = resp.header(&h.name);

@@ -76,10 +76,11 @@ pub struct Context<'a> {
 pub fn normalise(resp: &InResponse, ctx: &Context) -> String {
     let mut replacements: Vec<(String, String)> = Vec::new();
     for (name, value) in &ctx.vars {
-        if let Value::String(s) = value {
-            if s.len() >= 3 && !name.starts_with("base_") {
-                replacements.push((s.clone(), format!("[{name}]")));
-            }
+        if let Value::String(s) = value
+            && s.len() >= 3
+            && !name.starts_with("base_")
+        {
+            replacements.push((s.clone(), format!("[{name}]")));
         }
     }
     replacements.push((ctx.base_url.to_owned(), "[base_url]".into()));

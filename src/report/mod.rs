@@ -86,14 +86,14 @@ pub fn explain(r: &CaseRecord, catalog: &Catalog) -> String {
             let _ = writeln!(out, "    actual:   {}", m.actual);
         }
     }
-    if let Some(x) = r.transcript.last().filter(|_| r.failed_step.is_some()) {
-        if !x.response_body.is_empty() {
-            let _ = writeln!(
-                out,
-                "  response body: {}",
-                crate::check::preview(&x.response_body)
-            );
-        }
+    if let Some(x) = r.transcript.last().filter(|_| r.failed_step.is_some())
+        && !x.response_body.is_empty()
+    {
+        let _ = writeln!(
+            out,
+            "  response body: {}",
+            crate::check::preview(&x.response_body)
+        );
     }
     for diff in r.snapshots.iter().filter_map(|o| o.diff()) {
         let _ = writeln!(out, "  snapshot drift:\n{}", indent(diff, "    "));

@@ -390,11 +390,10 @@ fn track_resources(ctx: &RunContext, req: &OutRequest, resp: &InResponse, body: 
             for op in ops.into_iter().flatten() {
                 let method = op.get("method").and_then(|m| m.as_str()).unwrap_or("");
                 let location = op.get("location").and_then(|l| l.as_str()).unwrap_or("");
-                if method.eq_ignore_ascii_case("POST") {
-                    if let Some((collection, id)) = split_location(location, &ctx.target.base_path)
-                    {
-                        ctx.target.ledger.record(&collection, &id);
-                    }
+                if method.eq_ignore_ascii_case("POST")
+                    && let Some((collection, id)) = split_location(location, &ctx.target.base_path)
+                {
+                    ctx.target.ledger.record(&collection, &id);
                 }
             }
         }

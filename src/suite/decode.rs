@@ -175,13 +175,13 @@ impl<'a> Decoder<'a> {
         let root = self.doc.value.clone();
         let obj = self.object(&root, "", "a suite", SUITE_KEYS)?;
         let id = self.string(obj, "", "id", true);
-        if let Some(id) = &id {
-            if !valid_id(id) {
-                self.error(
-                    "/id",
-                    format!("suite id `{id}` must be lowercase letters, digits, '.', '_' or '-'"),
-                );
-            }
+        if let Some(id) = &id
+            && !valid_id(id)
+        {
+            self.error(
+                "/id",
+                format!("suite id `{id}` must be lowercase letters, digits, '.', '_' or '-'"),
+            );
         }
         let title = self.string(obj, "", "title", true).unwrap_or_default();
         let spec = self.strings(obj, "", "spec");

@@ -110,13 +110,13 @@ impl Target {
             // whether the credentials are accepted.
             let mut probe = get("/Users");
             probe.query = vec![("count".into(), "1".into())];
-            if let Ok(r) = self.send(&probe).await {
-                if matches!(r.status, 401 | 403) {
-                    return Err(PreflightError::Rejected {
-                        url: self.url_for("/Users"),
-                        status: r.status,
-                    });
-                }
+            if let Ok(r) = self.send(&probe).await
+                && matches!(r.status, 401 | 403)
+            {
+                return Err(PreflightError::Rejected {
+                    url: self.url_for("/Users"),
+                    status: r.status,
+                });
             }
         }
         for (path, read) in [

@@ -112,10 +112,10 @@ async fn find(
             .unwrap_or_default();
         for item in &items {
             let name = item.get(attr).and_then(Value::as_str).unwrap_or("");
-            if let Some(id) = item.get("id").and_then(Value::as_str) {
-                if ours(name, prefix) {
-                    out.push((id.to_owned(), name.to_owned()));
-                }
+            if let Some(id) = item.get("id").and_then(Value::as_str)
+                && ours(name, prefix)
+            {
+                out.push((id.to_owned(), name.to_owned()));
             }
         }
         let total = body
