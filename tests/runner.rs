@@ -355,3 +355,37 @@ fn hostile_answers_fail_with_readable_reasons() {
         );
     }
 }
+
+#[test]
+fn rate_limit_spaces_requests() {
+    let base = start_mock();
+    let dir = tempdir("rate");
+    let started = Instant::now();
+    let out = bin()
+        .args([
+            "run",
+            "--base-url",
+            &base,
+            "--token",
+            TOKEN,
+            "--profile",
+            "fixture",
+            "--rate",
+            "4",
+            "--suites",
+        ])
+        .arg(fixtures("basic"))
+        .arg("--json")
+        .arg(dir.join("r.json"))
+        .arg("create-then-read")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    // Preflight (4 requests), the case (2) and cleanup (1): 7 requests at 4 per second take at
+    // least 6 gaps of 250 ms.
+    assert!(
+        started.elapsed() >= Duration::from_millis(1500),
+        "--rate 4 spaced 7 requests over {:?}",
+        started.elapsed()
+    );
+}
