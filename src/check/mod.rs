@@ -432,7 +432,17 @@ fn json_op(
                 )
             })
         }
-        Op::Gte(n) | Op::Lte(n) | Op::Gt(n) | Op::Lt(n) => {
+        Op::Gte(bound) | Op::Lte(bound) | Op::Gt(bound) | Op::Lt(bound) => {
+            let n = match render(bound, vars) {
+                Ok(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+                Ok(Value::String(s)) => match s.trim().parse::<f64>() {
+                    Ok(n) => n,
+                    Err(_) => return Some(("a numeric bound".into(), format!("`{s}`"))),
+                },
+                Ok(other) => return Some(("a numeric bound".into(), show(&other))),
+                Err(m) => return Some(m),
+            };
+            let n = &n;
             let v = value.and_then(Value::as_f64);
             let (holds, sign) = match op {
                 Op::Gte(_) => (v.is_some_and(|v| v >= *n), ">="),

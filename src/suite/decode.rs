@@ -731,18 +731,23 @@ impl<'a> Decoder<'a> {
                         continue;
                     }
                 },
-                "gte" | "lte" | "gt" | "lt" => match val.as_f64() {
-                    Some(n) => match key.as_str() {
+                "gte" | "lte" | "gt" | "lt" => {
+                    let usable = val.is_number() || val.as_str().is_some_and(|s| s.contains("${"));
+                    if !usable {
+                        self.error(
+                            &kat,
+                            format!("`{key}` takes a number, or a variable holding one"),
+                        );
+                        continue;
+                    }
+                    let n = val.clone();
+                    match key.as_str() {
                         "gte" => Op::Gte(n),
                         "lte" => Op::Lte(n),
                         "gt" => Op::Gt(n),
                         _ => Op::Lt(n),
-                    },
-                    None => {
-                        self.error(&kat, format!("`{key}` takes a number"));
-                        continue;
                     }
-                },
+                }
                 "one_of" => match val.as_array() {
                     Some(items) if !items.is_empty() => Op::OneOf(items.clone()),
                     _ => {

@@ -199,10 +199,11 @@ pub enum Op {
     MinLength(usize),
     MaxLength(usize),
     OneOf(Vec<Value>),
-    Gte(f64),
-    Lte(f64),
-    Gt(f64),
-    Lt(f64),
+    /// Bounds: a number, or a `${…}` string that renders to one.
+    Gte(Value),
+    Lte(Value),
+    Gt(Value),
+    Lt(Value),
     Each(Vec<JsonCheck>),
     Schema(String),
 }
