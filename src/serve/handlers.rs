@@ -192,7 +192,9 @@ fn parse_json(app: &App, body: &Bytes) -> ScimResult<Value> {
         return Err(ScimError::invalid_syntax("the request has no body"));
     }
     serde_json::from_slice(body).map_err(|e| {
-        if app.fault("invalid-json-500") {
+        if app.fault("invalid-json-500-no-detail") {
+            ScimError::internal("")
+        } else if app.fault("invalid-json-500") {
             ScimError::internal("Unexpected server error")
         } else {
             ScimError::invalid_syntax(format!("the request body is not valid JSON: {e}"))
@@ -295,6 +297,10 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         ""
     } else if let Some(r) = path.strip_prefix(base).filter(|r| r.starts_with('/')) {
         r
+    } else if let Some(r) =
+        other_version(base, &path).filter(|_| app.fault("version-segment-ignored"))
+    {
+        r
     } else {
         return unknown_endpoint(&app, &method, &path);
     };
@@ -313,6 +319,7 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
             seg(0),
             Some("ServiceProviderConfig" | "ResourceTypes" | "Schemas")
         );
+    let discovery = discovery && !app.fault("discovery-requires-auth");
     let public = discovery || (app.fault("missing-auth-on-groups") && seg(0) == Some("Groups"));
     if !public && let Err(why) = check_auth(&app, &headers) {
         return unauthorized(&app, why);
@@ -366,6 +373,15 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         if_none_match: header_str(&headers, header::IF_NONE_MATCH),
     };
 
+    if seg(0) == Some("Me") && app.fault("me-redirect-302") {
+        // The bearer token's owner: a service account with a fixed id.
+        let to = format!("{}/Users/{ME_OWNER}", ctx.base_url);
+        let mut resp = StatusCode::FOUND.into_response();
+        if let Ok(v) = HeaderValue::from_str(&to) {
+            resp.headers_mut().insert(header::LOCATION, v);
+        }
+        return resp;
+    }
     let result = route(&app, &method, &path, &segs, &params, &bytes, &mut ctx);
     match result {
         Ok(reply) => reply_response(&app, reply),
@@ -374,6 +390,9 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
                 && e.detail.starts_with("there is no SCIM endpoint") =>
         {
             unknown_endpoint(&app, &method, &path)
+        }
+        Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR && e.detail.is_empty() => {
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
         Err(e) => {
             let mut resp = error_response(&app, &e);
@@ -386,6 +405,21 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
             resp
         }
     }
+}
+
+/// The id of the user a faulty /Me redirects to.
+const ME_OWNER: &str = "2819c223-7f76-453a-919d-413861904646";
+
+/// The path below a base path whose version segment differs (`/scim/v99/Users` for the base
+/// `/scim/v2`), if the base ends in a version segment.
+fn other_version<'a>(base: &str, path: &'a str) -> Option<&'a str> {
+    let (parent, last) = base.rsplit_once('/')?;
+    last.strip_prefix('v')
+        .filter(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()))?;
+    let after = path.strip_prefix(parent)?.strip_prefix("/v")?;
+    let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let rest = &after[digits..];
+    (digits > 0 && (rest.is_empty() || rest.starts_with('/'))).then_some(rest)
 }
 
 fn query_from_params(params: &Params) -> Query {
@@ -407,7 +441,20 @@ fn route(
     bytes: &Bytes,
     ctx: &mut Ctx,
 ) -> ScimResult<Reply> {
+    let paging = discovery::Paging {
+        start_index: params.int("startIndex"),
+        count: params.int("count"),
+    };
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+    // A faulty server answers every method on a discovery endpoint as if it were GET.
+    let method = match segs.first() {
+        Some(&("ServiceProviderConfig" | "ResourceTypes" | "Schemas"))
+            if app.fault("discovery-any-method-200") =>
+        {
+            &Method::GET
+        }
+        _ => method,
+    };
     let no_endpoint = || ScimError::not_found(format!("there is no SCIM endpoint {method} {path}"));
     let discovery_filter = || -> ScimResult<()> {
         if params.get("filter").is_some() && !app.fault("discovery-filter-accepted") {
@@ -445,7 +492,7 @@ fn route(
         ["ResourceTypes"] => match *method {
             Method::GET => {
                 discovery_filter()?;
-                Ok(discovery::resource_types(app, ctx))
+                Ok(discovery::resource_types(app, ctx, paging))
             }
             _ => Err(method_not_allowed(method, path, "GET")),
         },
@@ -453,10 +500,11 @@ fn route(
             Method::GET => discovery::resource_type(app, ctx, name),
             _ => Err(method_not_allowed(method, path, "GET")),
         },
+        ["Schemas", ..] if app.fault("schemas-endpoint-missing") => Err(no_endpoint()),
         ["Schemas"] => match *method {
             Method::GET => {
                 discovery_filter()?;
-                Ok(discovery::schemas(app, ctx))
+                Ok(discovery::schemas(app, ctx, paging))
             }
             _ => Err(method_not_allowed(method, path, "GET")),
         },

@@ -958,6 +958,101 @@ async fn probe(name: &str, t: &T) -> String {
             let id = t.user_id(json!({})).await;
             t.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": format!("{}:area", scim::LOOOP_USER_SCHEMA), "value": "A"}])).await.status.to_string()
         }
+        "me-redirect-302" => {
+            let r = t
+                .client
+                .get(format!("{}/Me", t.base))
+                .bearer_auth(TOKEN)
+                .send()
+                .await
+                .unwrap();
+            r.status().as_u16().to_string()
+        }
+        "spc-booleans-as-strings" => {
+            t.get("/ServiceProviderConfig").await.body["patch"]["supported"]
+                .is_boolean()
+                .to_string()
+        }
+        "spc-limits-missing" => t.get("/ServiceProviderConfig").await.body["bulk"]
+            .get("maxOperations")
+            .is_some()
+            .to_string(),
+        "spc-etag-missing" => t
+            .get("/ServiceProviderConfig")
+            .await
+            .body
+            .get("etag")
+            .is_some()
+            .to_string(),
+        "discovery-requires-auth" => t
+            .send(Method::GET, "/ServiceProviderConfig", None, &[], None)
+            .await
+            .status
+            .to_string(),
+        "discovery-schemas-attribute-missing" => t
+            .get("/ResourceTypes/User")
+            .await
+            .body
+            .get("schemas")
+            .is_some()
+            .to_string(),
+        "discovery-any-method-200" => t
+            .delete(&format!("/Schemas/{}", scim::USER_SCHEMA))
+            .await
+            .status
+            .to_string(),
+        "discovery-paging-honoured" => {
+            t.get("/Schemas?startIndex=2&count=1").await.body["Resources"]
+                .as_array()
+                .map_or(0, Vec::len)
+                .to_string()
+        }
+        "schemas-endpoint-missing" => t.get("/Schemas").await.status.to_string(),
+        "schema-by-id-404" => t
+            .get(&format!("/Schemas/{}", scim::USER_SCHEMA))
+            .await
+            .status
+            .to_string(),
+        "schema-ids-not-urns" => t.get("/Schemas").await.body["Resources"][0]["id"].to_string(),
+        "schemas-endpoint-user-only" | "extension-redefines-core" => {
+            t.get("/Schemas").await.body["totalResults"].to_string()
+        }
+        "schema-keywords-enum-names"
+        | "schema-subattributes-omitted"
+        | "schema-multivalued-typed-string"
+        | "schema-nested-complex"
+        | "schema-subattribute-names-dotted" => {
+            t.get(&format!("/Schemas/{}", scim::USER_SCHEMA)).await.body["attributes"].to_string()
+        }
+        "resource-type-description-missing" => t
+            .get("/ResourceTypes/User")
+            .await
+            .body
+            .get("description")
+            .is_some()
+            .to_string(),
+        "schema-extensions-as-strings" | "enterprise-not-in-resource-type" => {
+            t.get("/ResourceTypes/User").await.body["schemaExtensions"].to_string()
+        }
+        "bulk-unsupported-still-processed" => {
+            t.get("/ServiceProviderConfig").await.body["bulk"]["supported"].to_string()
+        }
+        "patch-unsupported-still-processed" => {
+            t.get("/ServiceProviderConfig").await.body["patch"]["supported"].to_string()
+        }
+        "version-segment-ignored" => t.get("/../v99/Users").await.status.to_string(),
+        "invalid-json-500-no-detail" => {
+            let r = t
+                .client
+                .post(format!("{}/Users", t.base))
+                .bearer_auth(TOKEN)
+                .header("Content-Type", "application/scim+json")
+                .body("{\"userName\": ")
+                .send()
+                .await
+                .unwrap();
+            format!("{} {}", r.status().as_u16(), r.text().await.unwrap())
+        }
         other => panic!("no probe for fault {other}"),
     }
 }
@@ -1479,10 +1574,15 @@ async fn healthy_lists_filters_sorting_paging() {
     assert_eq!(t.get("/Me").await.status, 501);
     let r = t.get("/NoSuchEndpoint").await;
     assert_eq!((r.status, r.body["status"].as_str()), (404, Some("404")));
+    // Discovery is readable without credentials (RFC 7643 §5); resources are not.
     assert_eq!(
         t.send(Method::GET, "/ServiceProviderConfig", None, &[], None)
             .await
             .status,
+        200
+    );
+    assert_eq!(
+        t.send(Method::GET, "/Users", None, &[], None).await.status,
         401
     );
 }
