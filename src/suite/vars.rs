@@ -128,27 +128,19 @@ impl Vars {
 
     /// Interpolates a string. An undefined variable is an error (the loader checks this too).
     pub fn render(&mut self, text: &str) -> Result<String, String> {
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(start) = rest.find("${") {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 2..];
-            let end = after
-                .find('}')
-                .ok_or_else(|| format!("unclosed `${{` in `{text}`"))?;
-            let value = self.resolve(&after[..end])?;
-            match value {
-                Value::String(s) => out.push_str(&s),
-                other => out.push_str(&other.to_string()),
-            }
-            rest = &after[end + 1..];
-        }
-        out.push_str(rest);
-        Ok(out)
+        self.render_with(text, |v| v)
     }
 
     /// Interpolates a regex: substituted values are escaped, so they match literally.
     pub fn render_regex(&mut self, text: &str) -> Result<String, String> {
+        self.render_with(text, |v| regex::escape(&v))
+    }
+
+    fn render_with(
+        &mut self,
+        text: &str,
+        escape: impl Fn(String) -> String,
+    ) -> Result<String, String> {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(start) = rest.find("${") {
@@ -161,7 +153,7 @@ impl Vars {
                 Value::String(s) => s,
                 other => other.to_string(),
             };
-            out.push_str(&regex::escape(&value));
+            out.push_str(&escape(value));
             rest = &after[end + 1..];
         }
         out.push_str(rest);
