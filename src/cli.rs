@@ -314,7 +314,7 @@ fn load_suites(extra: &[PathBuf], catalog: &Catalog) -> Result<Vec<Suite>, i32> 
             return Err(EXIT_USAGE);
         }
     }
-    suite::load(&sources, catalog).map_err(|e| {
+    suite::load(&sources, catalog, suite::Check::Run).map_err(|e| {
         let _ = writeln!(std::io::stderr(), "{e}\nnothing was sent.");
         EXIT_USAGE
     })
@@ -651,28 +651,52 @@ fn cmd_cleanup(a: CleanupArgs) -> i32 {
 }
 
 /// Deletes what the run created, groups first. Returns the summary line.
-async fn cleanup(ctx: &RunContext) -> String {
+async fn cleanup(ctx: &Arc<RunContext>) -> String {
+    /// Deletes at once; a remote tenant answers slowly, and hundreds of resources add up.
+    const AT_ONCE: usize = 16;
     let pending = ctx.target.ledger.pending();
     let created = ctx.target.ledger.created_count();
     let mut left = Vec::new();
-    for c in &pending {
-        let req = crate::target::OutRequest {
-            method: "DELETE".into(),
-            path: c.path(),
-            query: Vec::new(),
-            headers: Vec::new(),
-            auth: crate::suite::Auth::Default,
-            body: None,
-            content_type: None,
-        };
-        match ctx.target.send(&req).await {
-            Ok(r) if (200..300).contains(&r.status) || r.status == 404 => {
-                ctx.target.ledger.mark_deleted(&c.path())
+    // Groups first (the ledger orders them so), then the rest: members must outlive their groups.
+    let (groups, others): (Vec<_>, Vec<_>) = pending
+        .into_iter()
+        .partition(|c| c.collection.to_ascii_lowercase().ends_with("/groups"));
+    for batch in [groups, others] {
+        let mut tasks = tokio::task::JoinSet::new();
+        for c in batch {
+            while tasks.len() >= AT_ONCE {
+                if let Some(Ok(Some(l))) = tasks.join_next().await {
+                    left.push(l);
+                }
             }
-            Ok(r) => left.push(format!("{} ({})", c.path(), r.status)),
-            Err(e) => left.push(format!("{} ({e})", c.path())),
+            let ctx = ctx.clone();
+            tasks.spawn(async move {
+                let req = crate::target::OutRequest {
+                    method: "DELETE".into(),
+                    path: c.path(),
+                    query: Vec::new(),
+                    headers: Vec::new(),
+                    auth: crate::suite::Auth::Default,
+                    body: None,
+                    content_type: None,
+                };
+                match ctx.target.send(&req).await {
+                    Ok(r) if (200..300).contains(&r.status) || r.status == 404 => {
+                        ctx.target.ledger.mark_deleted(&c.path());
+                        None
+                    }
+                    Ok(r) => Some(format!("{} ({})", c.path(), r.status)),
+                    Err(e) => Some(format!("{} ({e})", c.path())),
+                }
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            if let Ok(Some(l)) = done {
+                left.push(l);
+            }
         }
     }
+    left.sort();
     let remaining = ctx.target.ledger.pending().len();
     let mut line = format!(
         "{created} created, {} deleted, {remaining} left",
@@ -867,7 +891,7 @@ fn cmd_lint(a: LintArgs) -> i32 {
             }
         }
     };
-    match suite::load(&sources, &catalog) {
+    match suite::load(&sources, &catalog, suite::Check::Full) {
         Ok(suites) => {
             let cases: usize = suites.iter().map(|s| s.cases.len()).sum();
             println!("ok: {} suite files, {cases} cases", suites.len());

@@ -444,8 +444,12 @@ fn exchange(
         step: step.to_owned(),
         method: req.method.clone(),
         url: r.redact(&url).into_owned(),
-        request_headers: req
-            .headers
+        request_headers: ctx
+            .target
+            .credential_headers_shown(req.auth)
+            .into_iter()
+            .chain(req.headers.iter().cloned())
+            .collect::<Vec<_>>()
             .iter()
             .map(|(n, v)| (n.clone(), r.header_value(n, v).into_owned()))
             .collect(),

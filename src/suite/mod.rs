@@ -74,6 +74,15 @@ impl fmt::Display for LoadErrors {
 
 impl std::error::Error for LoadErrors {}
 
+/// How thoroughly to check suite files while loading them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// Every file against the format's JSON Schema too.
+    Full,
+    /// The user's files fully; the built-in ones (checked when the project was tested) by the decoder.
+    Run,
+}
+
 /// A suite file's text and the name to report it by.
 pub struct Source {
     pub file: String,
@@ -157,53 +166,53 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<SuiteError>
 }
 
 /// Parses and checks every source. Either all suites load, or every problem is returned.
-pub fn load(sources: &[Source], catalog: &Catalog) -> Result<Vec<Suite>, LoadErrors> {
+///
+/// `Check::Full` also validates built-in files against `schemas/suite.schema.json`; a run skips
+/// that for them (the project's tests and `scimspec lint` do it), which keeps start-up fast.
+pub fn load(sources: &[Source], catalog: &Catalog, check: Check) -> Result<Vec<Suite>, LoadErrors> {
     let schemas = SchemaSet::builtin();
+    // Parsing is most of start-up: files are independent, so every core takes a share.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(sources.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut loaded: Vec<(usize, Option<Suite>, Vec<SuiteError>, Option<Pos>)> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut out = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(src) = sources.get(i) else { break };
+                            let (suite, errors, id_pos) = load_one(src, catalog, schemas, check);
+                            out.push((i, suite, errors, id_pos));
+                        }
+                        out
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+    loaded.sort_by_key(|(i, ..)| *i);
+
     let mut errors = Vec::new();
     let mut suites: Vec<Suite> = Vec::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    for src in sources {
-        let doc = match yaml::parse(&src.text) {
-            Ok(d) => d,
-            Err(e) => {
+    for (i, suite, file_errors, id_pos) in loaded {
+        errors.extend(file_errors);
+        if let Some(suite) = suite {
+            if let Some(other) = seen.insert(suite.id.clone(), sources[i].file.clone()) {
                 errors.push(SuiteError::new(
-                    &src.file,
-                    e.pos,
-                    format!("invalid YAML: {}", e.message),
-                ));
-                continue;
-            }
-        };
-        let mut decoder = decode::Decoder::new(&doc, &src.file);
-        let suite = decoder.suite();
-        let mut file_errors = decoder.errors;
-        if file_errors.is_empty() {
-            // The format's own schema is the specification: anything the decoder let through
-            // that the schema forbids is still an error.
-            match schemas.violations("suite", &doc.value, 10) {
-                Ok(vs) => file_errors.extend(vs.into_iter().map(|v| {
-                    SuiteError::new(
-                        &src.file,
-                        doc.pos(&v.instance_path),
-                        format!("{} (schemas/suite.schema.json)", v.message),
-                    )
-                })),
-                Err(e) => file_errors.push(SuiteError::new(&src.file, Pos::default(), e)),
-            }
-        }
-        if let Some(suite) = &suite {
-            check_references(suite, &doc, src, catalog, schemas, &mut file_errors);
-            if let Some(other) = seen.insert(suite.id.clone(), src.file.clone()) {
-                file_errors.push(SuiteError::new(
-                    &src.file,
-                    doc.pos("/id"),
+                    &sources[i].file,
+                    id_pos.unwrap_or_default(),
                     format!("suite id `{}` is already used by {other}", suite.id),
                 ));
             }
-        }
-        errors.extend(file_errors);
-        if let Some(s) = suite {
-            suites.push(s);
+            suites.push(suite);
         }
     }
     if errors.is_empty() {
@@ -212,6 +221,50 @@ pub fn load(sources: &[Source], catalog: &Catalog) -> Result<Vec<Suite>, LoadErr
     } else {
         Err(LoadErrors(errors))
     }
+}
+
+/// One file: parse, decode, check. Returns the suite (if it decoded), its problems, and where its id is.
+fn load_one(
+    src: &Source,
+    catalog: &Catalog,
+    schemas: &SchemaSet,
+    check: Check,
+) -> (Option<Suite>, Vec<SuiteError>, Option<Pos>) {
+    let doc = match yaml::parse(&src.text) {
+        Ok(d) => d,
+        Err(e) => {
+            return (
+                None,
+                vec![SuiteError::new(
+                    &src.file,
+                    e.pos,
+                    format!("invalid YAML: {}", e.message),
+                )],
+                None,
+            );
+        }
+    };
+    let mut decoder = decode::Decoder::new(&doc, &src.file);
+    let suite = decoder.suite();
+    let mut file_errors = decoder.errors;
+    if file_errors.is_empty() && (check == Check::Full || !src.builtin) {
+        // The format's own schema is the specification: anything the decoder let through
+        // that the schema forbids is still an error.
+        match schemas.violations("suite", &doc.value, 10) {
+            Ok(vs) => file_errors.extend(vs.into_iter().map(|v| {
+                SuiteError::new(
+                    &src.file,
+                    doc.pos(&v.instance_path),
+                    format!("{} (schemas/suite.schema.json)", v.message),
+                )
+            })),
+            Err(e) => file_errors.push(SuiteError::new(&src.file, Pos::default(), e)),
+        }
+    }
+    if let Some(suite) = &suite {
+        check_references(suite, &doc, src, catalog, schemas, &mut file_errors);
+    }
+    (suite, file_errors, Some(doc.pos("/id")))
 }
 
 /// Requirement ids must exist in their catalog; schema names must exist.

@@ -245,6 +245,33 @@ impl Target {
         self.creds.any()
     }
 
+    /// The credential headers a request carried, as a transcript shows them: names kept,
+    /// secret values masked.
+    pub fn credential_headers_shown(&self, auth: Auth) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        match auth {
+            Auth::Default => {
+                if self.creds.bearer.is_some() {
+                    out.push(("Authorization".into(), format!("Bearer {}", redact::MASK)));
+                }
+                if self.creds.basic.is_some() {
+                    out.push(("Authorization".into(), format!("Basic {}", redact::MASK)));
+                }
+                for (n, v, secret) in &self.creds.headers {
+                    let shown = if *secret {
+                        redact::MASK.to_owned()
+                    } else {
+                        self.redactor.header_value(n, v).into_owned()
+                    };
+                    out.push((n.clone(), shown));
+                }
+            }
+            Auth::Invalid => out.push(("Authorization".into(), "Bearer invalid-<random>".into())),
+            Auth::None => {}
+        }
+        out
+    }
+
     /// The absolute URL of a request path (an absolute URL is used as it is).
     pub fn url_for(&self, path: &str) -> String {
         if path.starts_with("http://") || path.starts_with("https://") {
