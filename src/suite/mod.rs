@@ -176,33 +176,31 @@ pub fn load(sources: &[Source], catalog: &Catalog, check: Check) -> Result<Vec<S
         .map_or(1, |n| n.get())
         .min(sources.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut loaded: Vec<(usize, Option<Suite>, Vec<SuiteError>, Option<Pos>)> =
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..workers)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut out = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(src) = sources.get(i) else { break };
-                            let (suite, errors, id_pos) = load_one(src, catalog, schemas, check);
-                            out.push((i, suite, errors, id_pos));
-                        }
-                        out
-                    })
+    let mut loaded: Vec<(usize, Loaded)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(src) = sources.get(i) else { break };
+                        out.push((i, load_one(src, catalog, schemas, check)));
+                    }
+                    out
                 })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
-    loaded.sort_by_key(|(i, ..)| *i);
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    loaded.sort_by_key(|(i, _)| *i);
 
     let mut errors = Vec::new();
     let mut suites: Vec<Suite> = Vec::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
-    for (i, suite, file_errors, id_pos) in loaded {
+    for (i, (suite, file_errors, id_pos)) in loaded {
         errors.extend(file_errors);
         if let Some(suite) = suite {
             if let Some(other) = seen.insert(suite.id.clone(), sources[i].file.clone()) {
@@ -223,13 +221,11 @@ pub fn load(sources: &[Source], catalog: &Catalog, check: Check) -> Result<Vec<S
     }
 }
 
-/// One file: parse, decode, check. Returns the suite (if it decoded), its problems, and where its id is.
-fn load_one(
-    src: &Source,
-    catalog: &Catalog,
-    schemas: &SchemaSet,
-    check: Check,
-) -> (Option<Suite>, Vec<SuiteError>, Option<Pos>) {
+/// One loaded file: the suite (if it decoded), its problems, and where its id is written.
+type Loaded = (Option<Suite>, Vec<SuiteError>, Option<Pos>);
+
+/// One file: parse, decode, check.
+fn load_one(src: &Source, catalog: &Catalog, schemas: &SchemaSet, check: Check) -> Loaded {
     let doc = match yaml::parse(&src.text) {
         Ok(d) => d,
         Err(e) => {
