@@ -671,15 +671,7 @@ async fn cleanup(ctx: &Arc<RunContext>) -> String {
             }
             let ctx = ctx.clone();
             tasks.spawn(async move {
-                let req = crate::target::OutRequest {
-                    method: "DELETE".into(),
-                    path: c.path(),
-                    query: Vec::new(),
-                    headers: Vec::new(),
-                    auth: crate::suite::Auth::Default,
-                    body: None,
-                    content_type: None,
-                };
+                let req = crate::target::OutRequest::new("DELETE", &c.path());
                 match ctx.target.send(&req).await {
                     Ok(r) if (200..300).contains(&r.status) || r.status == 404 => {
                         ctx.target.ledger.mark_deleted(&c.path());

@@ -50,6 +50,23 @@ fn serve(latency_ms: u64) -> Server {
     Server { child, base_url }
 }
 
+/// `scimspec run` of the core profile against the server, snapshots off.
+fn run_core(server: &Server) -> Command {
+    let mut cmd = bin();
+    cmd.args([
+        "run",
+        "--base-url",
+        &server.base_url,
+        "--token",
+        TOKEN,
+        "--profile",
+        "core",
+        "--snapshot-mode",
+        "off",
+    ]);
+    cmd
+}
+
 /// Every userName / displayName on the server that a scimspec run made.
 fn leftovers(base_url: &str) -> Vec<String> {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -84,20 +101,8 @@ fn leftovers(base_url: &str) -> Vec<String> {
 #[test]
 fn ctrl_c_halfway_leaves_nothing_behind() {
     let server = serve(40);
-    let mut run = bin()
-        .args([
-            "run",
-            "--base-url",
-            &server.base_url,
-            "--token",
-            TOKEN,
-            "--profile",
-            "core",
-            "--jobs",
-            "4",
-            "--snapshot-mode",
-            "off",
-        ])
+    let mut run = run_core(&server)
+        .args(["--jobs", "4"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -143,20 +148,8 @@ fn ctrl_c_halfway_leaves_nothing_behind() {
 fn cleanup_command_deletes_only_what_runs_left() {
     let server = serve(0);
     // Leave resources on purpose with --keep, and make one user that is not ours.
-    let keep = bin()
-        .args([
-            "run",
-            "--base-url",
-            &server.base_url,
-            "--token",
-            TOKEN,
-            "--profile",
-            "core",
-            "--keep",
-            "--snapshot-mode",
-            "off",
-            "3.3-create",
-        ])
+    let keep = run_core(&server)
+        .args(["--keep", "3.3-create"])
         .output()
         .expect("runs");
     let (stdout, _) = text(&keep);
@@ -237,21 +230,7 @@ fn cleanup_command_deletes_only_what_runs_left() {
 #[test]
 fn read_only_sends_no_write() {
     let server = serve(0);
-    let out = bin()
-        .args([
-            "run",
-            "--base-url",
-            &server.base_url,
-            "--token",
-            TOKEN,
-            "--profile",
-            "core",
-            "--read-only",
-            "--snapshot-mode",
-            "off",
-        ])
-        .output()
-        .expect("runs");
+    let out = run_core(&server).arg("--read-only").output().expect("runs");
     let (stdout, stderr) = text(&out);
     assert!(
         matches!(out.status.code(), Some(0) | Some(1)),

@@ -92,6 +92,22 @@ pub struct OutRequest {
     pub content_type: Option<String>,
 }
 
+impl OutRequest {
+    /// A body-less request with the run's credentials: what the runner itself sends
+    /// (preflight, cleanup, sweeps).
+    pub fn new(method: &str, path: &str) -> Self {
+        OutRequest {
+            method: method.into(),
+            path: path.into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            auth: Auth::Default,
+            body: None,
+            content_type: None,
+        }
+    }
+}
+
 /// What came back.
 #[derive(Clone, Debug)]
 pub struct InResponse {

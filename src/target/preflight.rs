@@ -2,7 +2,6 @@
 //! what the server advertises. Anything fatal here is one clear line and exit code 2.
 
 use super::{Capabilities, OutRequest, Target, TransportError};
-use crate::suite::Auth;
 use serde_json::Value;
 use std::fmt;
 
@@ -31,15 +30,7 @@ impl fmt::Display for PreflightError {
 impl std::error::Error for PreflightError {}
 
 fn get(path: &str) -> OutRequest {
-    OutRequest {
-        method: "GET".into(),
-        path: path.into(),
-        query: Vec::new(),
-        headers: Vec::new(),
-        auth: Auth::Default,
-        body: None,
-        content_type: None,
-    }
+    OutRequest::new("GET", path)
 }
 
 impl Target {

@@ -2,7 +2,6 @@
 //! it, groups first. Nothing without the prefix is ever touched.
 
 use super::{OutRequest, Target};
-use crate::suite::Auth;
 use serde_json::Value;
 use std::fmt;
 
@@ -45,13 +44,8 @@ impl fmt::Display for Summary {
 
 fn request(method: &str, path: &str, query: Vec<(String, String)>) -> OutRequest {
     OutRequest {
-        method: method.into(),
-        path: path.into(),
         query,
-        headers: Vec::new(),
-        auth: Auth::Default,
-        body: None,
-        content_type: None,
+        ..OutRequest::new(method, path)
     }
 }
 
