@@ -27,6 +27,27 @@ struct Resp {
 }
 
 impl Resp {
+    async fn from(r: reqwest::Response) -> Resp {
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let text = r.text().await.unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The length of an array attribute, as a probe's observation.
+    fn count(&self, attr: &str) -> String {
+        self.body[attr].as_array().map_or(0, Vec::len).to_string()
+    }
+
     fn header(&self, name: &str) -> Option<String> {
         self.headers
             .get(name)
@@ -60,6 +81,15 @@ impl T {
         }
     }
 
+    /// A path under the base URL, or an absolute URL (a `location` the server returned).
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{}", self.base, path)
+        }
+    }
+
     async fn send(
         &self,
         method: Method,
@@ -68,9 +98,7 @@ impl T {
         headers: &[(&str, &str)],
         auth: Option<&str>,
     ) -> Resp {
-        let mut rb = self
-            .client
-            .request(method, format!("{}{}", self.base, path));
+        let mut rb = self.client.request(method, self.url(path));
         if let Some(a) = auth {
             rb = rb.header("Authorization", format!("Bearer {a}"));
         }
@@ -82,20 +110,20 @@ impl T {
                 .header("Content-Type", "application/scim+json")
                 .body(serde_json::to_vec(b).unwrap());
         }
-        let r = rb.send().await.unwrap();
-        let status = r.status().as_u16();
-        let headers = r.headers().clone();
-        let text = r.text().await.unwrap();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Resp {
-            status,
-            headers,
-            body,
+        Resp::from(rb.send().await.unwrap()).await
+    }
+
+    /// A body sent byte for byte (malformed JSON), with the token and the given Content-Type.
+    async fn raw(&self, method: Method, path: &str, body: &str, ctype: Option<&str>) -> Resp {
+        let mut rb = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(TOKEN)
+            .body(body.to_string());
+        if let Some(c) = ctype {
+            rb = rb.header("Content-Type", c);
         }
+        Resp::from(rb.send().await.unwrap()).await
     }
 
     async fn req(&self, method: Method, path: &str, body: Option<Value>) -> Resp {
@@ -360,10 +388,7 @@ async fn probe(name: &str, t: &T) -> String {
                 json!([{"op": "add", "path": "groups", "value": [{"value": g}]}]),
             )
             .await;
-            t.get(&format!("/Groups/{g}")).await.body["members"]
-                .as_array()
-                .map_or(0, Vec::len)
-                .to_string()
+            t.get(&format!("/Groups/{g}")).await.count("members")
         }
         "group-members-not-reflected-in-user-groups" => {
             let u = t.user_id(json!({})).await;
@@ -389,17 +414,11 @@ async fn probe(name: &str, t: &T) -> String {
             for _ in 0..3 {
                 t.user(json!({})).await;
             }
-            t.get("/Users?count=1").await.body["Resources"]
-                .as_array()
-                .map_or(0, Vec::len)
-                .to_string()
+            t.get("/Users?count=1").await.count("Resources")
         }
         "count-zero-means-all" => {
             t.user(json!({})).await;
-            t.get("/Users?count=0").await.body["Resources"]
-                .as_array()
-                .map_or(0, Vec::len)
-                .to_string()
+            t.get("/Users?count=0").await.count("Resources")
         }
         "start-index-zero-based" => {
             let first = t.user_id(json!({})).await;
@@ -621,10 +640,7 @@ async fn probe(name: &str, t: &T) -> String {
                 json!([{"op": "Remove", "path": "members", "value": [{"value": a}]}]),
             )
             .await;
-            t.get(&format!("/Groups/{g}")).await.body["members"]
-                .as_array()
-                .map_or(0, Vec::len)
-                .to_string()
+            t.get(&format!("/Groups/{g}")).await.count("members")
         }
         "patch-remove-no-path-accepted" => {
             let id = t.user_id(json!({})).await;
@@ -690,7 +706,7 @@ async fn probe(name: &str, t: &T) -> String {
                     json!([{"op": "add", "path": "members", "value": [{"value": a}]}]),
                 )
                 .await;
-            r.body["members"].as_array().map_or(0, Vec::len).to_string()
+            r.count("members")
         }
         "patch-replace-no-match-ignored" => {
             let id = t.user_id(json!({})).await;
@@ -799,10 +815,7 @@ async fn probe(name: &str, t: &T) -> String {
                     {"method": "POST", "path": "/Users", "bulkId": "u1", "data": {"schemas": [scim::USER_SCHEMA], "userName": uniq("bulk")}}
                 ]}))
                 .await;
-            r.body["Operations"]
-                .as_array()
-                .map_or(0, Vec::len)
-                .to_string()
+            r.count("Operations")
         }
         "bulk-status-integer" => {
             let r = t
@@ -837,17 +850,11 @@ async fn probe(name: &str, t: &T) -> String {
         "error-status-integer" => t.get("/Users/nope").await.body["status"]
             .is_string()
             .to_string(),
-        "invalid-json-500" => {
-            let r = t
-                .client
-                .post(format!("{}/Users", t.base))
-                .bearer_auth(TOKEN)
-                .body("{\"schemas\":[")
-                .send()
-                .await
-                .unwrap();
-            r.status().as_u16().to_string()
-        }
+        "invalid-json-500" => t
+            .raw(Method::POST, "/Users", "{\"schemas\":[", None)
+            .await
+            .status
+            .to_string(),
         "unknown-endpoint-html" => t
             .get("/NoSuchEndpoint")
             .await
@@ -949,25 +956,13 @@ async fn probe(name: &str, t: &T) -> String {
             t.get(&format!("/Users/{id}")).await.body[scim::LOOOP_USER_SCHEMA]["area"].to_string()
         }
         "looop-extension-not-advertised" => {
-            t.get("/ResourceTypes/User").await.body["schemaExtensions"]
-                .as_array()
-                .map_or(0, Vec::len)
-                .to_string()
+            t.get("/ResourceTypes/User").await.count("schemaExtensions")
         }
         "looop-extension-urn-patch-rejected" => {
             let id = t.user_id(json!({})).await;
             t.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": format!("{}:area", scim::LOOOP_USER_SCHEMA), "value": "A"}])).await.status.to_string()
         }
-        "me-redirect-302" => {
-            let r = t
-                .client
-                .get(format!("{}/Me", t.base))
-                .bearer_auth(TOKEN)
-                .send()
-                .await
-                .unwrap();
-            r.status().as_u16().to_string()
-        }
+        "me-redirect-302" => t.get("/Me").await.status.to_string(),
         "spc-booleans-as-strings" => {
             t.get("/ServiceProviderConfig").await.body["patch"]["supported"]
                 .is_boolean()
@@ -1001,12 +996,10 @@ async fn probe(name: &str, t: &T) -> String {
             .await
             .status
             .to_string(),
-        "discovery-paging-honoured" => {
-            t.get("/Schemas?startIndex=2&count=1").await.body["Resources"]
-                .as_array()
-                .map_or(0, Vec::len)
-                .to_string()
-        }
+        "discovery-paging-honoured" => t
+            .get("/Schemas?startIndex=2&count=1")
+            .await
+            .count("Resources"),
         "schemas-endpoint-missing" => t.get("/Schemas").await.status.to_string(),
         "schema-by-id-404" => t
             .get(&format!("/Schemas/{}", scim::USER_SCHEMA))
@@ -1043,15 +1036,14 @@ async fn probe(name: &str, t: &T) -> String {
         "version-segment-ignored" => t.get("/../v99/Users").await.status.to_string(),
         "invalid-json-500-no-detail" => {
             let r = t
-                .client
-                .post(format!("{}/Users", t.base))
-                .bearer_auth(TOKEN)
-                .header("Content-Type", "application/scim+json")
-                .body("{\"userName\": ")
-                .send()
-                .await
-                .unwrap();
-            format!("{} {}", r.status().as_u16(), r.text().await.unwrap())
+                .raw(
+                    Method::POST,
+                    "/Users",
+                    "{\"userName\": ",
+                    Some(scim::MEDIA_TYPE),
+                )
+                .await;
+            format!("{} {}", r.status, r.body)
         }
         other => panic!("no probe for fault {other}"),
     }
@@ -1220,14 +1212,15 @@ async fn healthy_create_read_replace_delete() {
     assert!(r.body.get("department").is_none());
     let loc = r.header("location").unwrap();
     let g = t
-        .client
-        .get(&loc)
-        .bearer_auth(TOKEN)
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(g.status().as_u16(), 200);
+        .send(
+            Method::GET,
+            &loc,
+            None,
+            &[("Accept", "application/json")],
+            Some(TOKEN),
+        )
+        .await;
+    assert_eq!(g.status, 200);
 
     // GET with attributes and excludedAttributes.
     let r = t.get(&format!("/Users/{id}?attributes=NAME.GIVENNAME,urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber")).await;
@@ -1821,16 +1814,7 @@ async fn healthy_bulk() {
         alice.as_str()
     );
     let bob = by_bulk("b")["location"].as_str().unwrap().to_string();
-    let bob = t
-        .client
-        .get(&bob)
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let bob = t.get(&bob).await.body;
     assert_eq!(
         bob[scim::ENTERPRISE_USER_SCHEMA]["manager"]["value"],
         alice.as_str()
@@ -2142,29 +2126,13 @@ async fn odd_input_sweep(values_per_path: usize) {
             "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:BulkRequest\"],\"Operations\":[1,{\"method\":5}]}",
         ] {
             for path in ["/Users", "/Groups", "/Bulk", "/.search", "/Users/.search"] {
-                let r = t
-                    .client
-                    .post(format!("{}{path}", t.base))
-                    .bearer_auth(TOKEN)
-                    .body(body)
-                    .send()
-                    .await
-                    .unwrap();
-                assert!(
-                    r.status().as_u16() < 500,
-                    "POST {path} {body}: {}",
-                    r.status()
-                );
+                let r = t.raw(Method::POST, path, body, None).await;
+                assert!(r.status < 500, "POST {path} {body}: {}", r.status);
             }
             let r = t
-                .client
-                .patch(format!("{}/Users/{uid}", t.base))
-                .bearer_auth(TOKEN)
-                .body(body)
-                .send()
-                .await
-                .unwrap();
-            assert!(r.status().as_u16() < 500);
+                .raw(Method::PATCH, &format!("/Users/{uid}"), body, None)
+                .await;
+            assert!(r.status < 500);
         }
     }
 }
