@@ -25,6 +25,8 @@ struct CaseResult {
     verdict: String,
     requirements: Vec<String>,
     message: String,
+    /// For INFORMATIONAL: the behaviour the server chose.
+    chosen: String,
 }
 
 fn run_builtin(flavour: Flavour, faults: &[&str]) -> BTreeMap<String, CaseResult> {
@@ -59,6 +61,7 @@ fn run_builtin(flavour: Flavour, faults: &[&str]) -> BTreeMap<String, CaseResult
                     verdict: c["verdict"].as_str().unwrap_or("").to_owned(),
                     requirements: reqs,
                     message: c["message"].as_str().unwrap_or("").to_owned(),
+                    chosen: c["chosen"].as_str().unwrap_or("").to_owned(),
                 },
             )
         })
@@ -98,6 +101,19 @@ fn progress(line: &str) {
 
 fn broken(v: &str) -> bool {
     matches!(v, "FAIL" | "NON-STRICT" | "ERROR")
+}
+
+/// Whether a fault changed this case's outcome against the clean run: it broke a case that was
+/// fine, or an INFO case records another behaviour than the clean server chose (INFO never
+/// fails). BLOCKED is neither: a setup step failed, not the case's own point.
+fn caught(clean: Option<&CaseResult>, faulty: &CaseResult) -> bool {
+    let Some(clean) = clean else { return false };
+    if broken(&faulty.verdict) {
+        return !broken(&clean.verdict);
+    }
+    faulty.verdict == "INFORMATIONAL"
+        && clean.verdict == "INFORMATIONAL"
+        && faulty.chosen != clean.chosen
 }
 
 #[test]
@@ -156,8 +172,7 @@ fn fault_matrix() {
             let results = run_builtin(*flavour, &[fault.name]);
             let base = &clean[flavour.name()];
             for (name, r) in &results {
-                let was_ok = base.get(name).is_some_and(|b| !broken(&b.verdict));
-                if broken(&r.verdict) && was_ok {
+                if caught(base.get(name), r) {
                     if r.requirements
                         .iter()
                         .any(|id| fault.requirements.contains(&id.as_str()))

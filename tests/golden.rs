@@ -40,5 +40,5 @@ fn faulty_run_console(faults: &[&str]) -> String {
 
 #[test]
 fn console_of_a_faulty_run() {
-    insta::assert_snapshot!(faulty_run_console(&["create-returns-200"]));
+    insta::assert_snapshot!(faulty_run_console(&["schemas-duplicates-kept"]));
 }

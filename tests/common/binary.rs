@@ -172,11 +172,21 @@ impl Ran {
 }
 
 /// Output with what changes from run to run replaced, for golden files: loopback ports, the
-/// repository's path, run ids, durations and timings.
+/// repository's path, run ids, server-made ids and timestamps, durations, and response bodies
+/// (cut at a length that moves with the ids and timestamps in them).
 pub fn normalise(text: &str) -> String {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut t = text.replace(root, "[REPO]");
     for (pattern, by) in [
+        (r"(?m)^(\s*response body: ).*$", "${1}[BODY]"),
+        (
+            r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            "[UUID]",
+        ),
+        (
+            r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})",
+            "[TIMESTAMP]",
+        ),
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
         (r"\brun [0-9a-z]{8}\b", "run [RUN-ID]"),
         (r"scimspec-[0-9a-z]{8}-", "scimspec-[RUN-ID]-"),
