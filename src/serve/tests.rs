@@ -152,6 +152,12 @@ impl T {
         .await
     }
 
+    /// PATCH on a fresh user: the probes whose observation is the answer to one request.
+    async fn patch_new_user(&self, ops: Value) -> Resp {
+        let id = self.user_id(json!({})).await;
+        self.patch(&format!("/Users/{id}"), ops).await
+    }
+
     async fn delete(&self, path: &str) -> Resp {
         self.req(Method::DELETE, path, None).await
     }
@@ -612,26 +618,16 @@ async fn probe(name: &str, t: &T) -> String {
             .await;
             t.get(&format!("/Users/{id}")).await.body["active"].to_string()
         }
-        "patch-op-case-sensitive" => {
-            let id = t.user_id(json!({})).await;
-            t.patch(
-                &format!("/Users/{id}"),
-                json!([{"op": "Replace", "path": "displayName", "value": "X"}]),
-            )
+        "patch-op-case-sensitive" => t
+            .patch_new_user(json!([{"op": "Replace", "path": "displayName", "value": "X"}]))
             .await
             .status
-            .to_string()
-        }
-        "patch-path-required" => {
-            let id = t.user_id(json!({})).await;
-            t.patch(
-                &format!("/Users/{id}"),
-                json!([{"op": "replace", "value": {"active": false}}]),
-            )
+            .to_string(),
+        "patch-path-required" => t
+            .patch_new_user(json!([{"op": "replace", "value": {"active": false}}]))
             .await
             .status
-            .to_string()
-        }
+            .to_string(),
         "members-remove-value-list-removes-all" => {
             let a = t.user_id(json!({})).await;
             let b = t.user_id(json!({})).await;
@@ -643,13 +639,11 @@ async fn probe(name: &str, t: &T) -> String {
             .await;
             t.get(&format!("/Groups/{g}")).await.count("members")
         }
-        "patch-remove-no-path-accepted" => {
-            let id = t.user_id(json!({})).await;
-            t.patch(&format!("/Users/{id}"), json!([{"op": "remove"}]))
-                .await
-                .status
-                .to_string()
-        }
+        "patch-remove-no-path-accepted" => t
+            .patch_new_user(json!([{"op": "remove"}]))
+            .await
+            .status
+            .to_string(),
         "patch-primary-not-exclusive" => {
             let id = t
                 .user_id(json!({"emails": [{"value": "a@x.org", "type": "work", "primary": true}, {"value": "b@x.org", "type": "home"}]}))
@@ -676,16 +670,11 @@ async fn probe(name: &str, t: &T) -> String {
             .status
             .to_string()
         }
-        "mutability-readonly-accepted-on-patch" => {
-            let id = t.user_id(json!({})).await;
-            t.patch(
-                &format!("/Users/{id}"),
-                json!([{"op": "replace", "path": "id", "value": "x"}]),
-            )
+        "mutability-readonly-accepted-on-patch" => t
+            .patch_new_user(json!([{"op": "replace", "path": "id", "value": "x"}]))
             .await
             .status
-            .to_string()
-        }
+            .to_string(),
         "patch-not-atomic" => {
             let id = t.user_id(json!({"displayName": "old"})).await;
             t.patch(
@@ -709,10 +698,11 @@ async fn probe(name: &str, t: &T) -> String {
                 .await;
             r.count("members")
         }
-        "patch-replace-no-match-ignored" => {
-            let id = t.user_id(json!({})).await;
-            t.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": "emails[type eq \"nope\"].value", "value": "x@y.z"}])).await.status.to_string()
-        }
+        "patch-replace-no-match-ignored" => t
+            .patch_new_user(json!([{"op": "replace", "path": "emails[type eq \"nope\"].value", "value": "x@y.z"}]))
+            .await
+            .status
+            .to_string(),
         "patch-always-204" => {
             let id = t.user_id(json!({})).await;
             t.patch(
@@ -735,16 +725,11 @@ async fn probe(name: &str, t: &T) -> String {
                 .await;
             (r.body["meta"]["version"] == before).to_string()
         }
-        "patch-invalid-path-ignored" => {
-            let id = t.user_id(json!({})).await;
-            t.patch(
-                &format!("/Users/{id}"),
-                json!([{"op": "replace", "path": "name..familyName", "value": "x"}]),
-            )
+        "patch-invalid-path-ignored" => t
+            .patch_new_user(json!([{"op": "replace", "path": "name..familyName", "value": "x"}]))
             .await
             .status
-            .to_string()
-        }
+            .to_string(),
         "etag-ignored-if-match" => {
             let r = t.user(json!({})).await;
             let id = r.body["id"].as_str().unwrap();
@@ -959,10 +944,11 @@ async fn probe(name: &str, t: &T) -> String {
         "looop-extension-not-advertised" => {
             t.get("/ResourceTypes/User").await.count("schemaExtensions")
         }
-        "looop-extension-urn-patch-rejected" => {
-            let id = t.user_id(json!({})).await;
-            t.patch(&format!("/Users/{id}"), json!([{"op": "replace", "path": format!("{}:area", scim::LOOOP_USER_SCHEMA), "value": "A"}])).await.status.to_string()
-        }
+        "looop-extension-urn-patch-rejected" => t
+            .patch_new_user(json!([{"op": "replace", "path": format!("{}:area", scim::LOOOP_USER_SCHEMA), "value": "A"}]))
+            .await
+            .status
+            .to_string(),
         "me-redirect-302" => t.get("/Me").await.status.to_string(),
         "spc-booleans-as-strings" => {
             t.get("/ServiceProviderConfig").await.body["patch"]["supported"]
