@@ -365,14 +365,10 @@ async fn probe(name: &str, t: &T) -> String {
                 .map_or(0, Vec::len)
                 .to_string()
         }
-        "group-members-not-reflected-in-user-groups" => {
+        "user-groups-value-is-display-name" => {
             let u = t.user_id(json!({})).await;
-            t.group(&[&u]).await;
-            t.get(&format!("/Users/{u}"))
-                .await
-                .body
-                .get("groups")
-                .is_some()
+            let g = t.group(&[&u]).await;
+            (t.get(&format!("/Users/{u}")).await.body["groups"][0]["value"] == json!(g))
                 .to_string()
         }
         "member-ref-wrong-endpoint" => {
@@ -1052,6 +1048,51 @@ async fn probe(name: &str, t: &T) -> String {
                 .await
                 .unwrap();
             format!("{} {}", r.status().as_u16(), r.text().await.unwrap())
+        }
+        "filter-pr-multivalued-never-matches" => {
+            let u = uniq("pr");
+            t.user(json!({"userName": u, "emails": [{"value": "pr@example.org"}]}))
+                .await;
+            let f = filter_q(&format!("userName eq \"{u}\" and emails pr"));
+            t.get(&format!("/Users?filter={f}")).await.body["totalResults"].to_string()
+        }
+        "start-index-beyond-total-returns-all" => {
+            let u = uniq("si");
+            t.user(json!({"userName": u})).await;
+            let f = filter_q(&format!("userName eq \"{u}\""));
+            t.get(&format!("/Users?filter={f}&startIndex=5"))
+                .await
+                .body["Resources"]
+                .as_array()
+                .map_or(0, Vec::len)
+                .to_string()
+        }
+        "attributes-drop-schemas" => {
+            let id = t.user_id(json!({})).await;
+            t.get(&format!("/Users/{id}?attributes=userName"))
+                .await
+                .body
+                .get("schemas")
+                .is_some()
+                .to_string()
+        }
+        "filter-username-co-as-eq" => {
+            let u = uniq("coeq");
+            t.user(json!({"userName": u})).await;
+            let inner = &u[1..u.len() - 1];
+            let f = filter_q(&format!("userName co \"{inner}\""));
+            t.get(&format!("/Users?filter={f}")).await.body["totalResults"].to_string()
+        }
+        "last-modified-never-changes" => {
+            let r = t.user(json!({})).await;
+            let id = r.body["id"].as_str().unwrap().to_string();
+            let p = t
+                .patch(
+                    &format!("/Users/{id}"),
+                    json!([{"op": "replace", "path": "displayName", "value": "D"}]),
+                )
+                .await;
+            (p.body["meta"]["lastModified"] == r.body["meta"]["lastModified"]).to_string()
         }
         other => panic!("no probe for fault {other}"),
     }
