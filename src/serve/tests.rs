@@ -369,8 +369,7 @@ async fn probe(name: &str, t: &T) -> String {
         "user-groups-value-is-display-name" => {
             let u = t.user_id(json!({})).await;
             let g = t.group(&[&u]).await;
-            (t.get(&format!("/Users/{u}")).await.body["groups"][0]["value"] == json!(g))
-                .to_string()
+            (t.get(&format!("/Users/{u}")).await.body["groups"][0]["value"] == json!(g)).to_string()
         }
         "member-ref-wrong-endpoint" => {
             let u = t.user_id(json!({})).await;
@@ -1061,9 +1060,7 @@ async fn probe(name: &str, t: &T) -> String {
             let u = uniq("si");
             t.user(json!({"userName": u})).await;
             let f = filter_q(&format!("userName eq \"{u}\""));
-            t.get(&format!("/Users?filter={f}&startIndex=5"))
-                .await
-                .body["Resources"]
+            t.get(&format!("/Users?filter={f}&startIndex=5")).await.body["Resources"]
                 .as_array()
                 .map_or(0, Vec::len)
                 .to_string()
