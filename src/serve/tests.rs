@@ -728,6 +728,50 @@ async fn probe(name: &str, t: &T) -> String {
             .status
             .to_string()
         }
+        "patch-core-urn-value-path-unsupported" => {
+            let id = t
+                .user_id(json!({"emails": [{"value": "w@example.com", "type": "work"}]}))
+                .await;
+            t.patch(
+                &format!("/Users/{id}"),
+                json!([{"op": "replace", "path": format!("{}:emails[type eq \"work\"].value", scim::USER_SCHEMA), "value": "v@example.com"}]),
+            )
+            .await
+            .status
+            .to_string()
+        }
+        "delete-twice-204" => {
+            let id = t.user_id(json!({})).await;
+            t.delete(&format!("/Users/{id}")).await;
+            t.delete(&format!("/Users/{id}")).await.status.to_string()
+        }
+        "member-readd-with-ref-duplicates" => {
+            let a = t.user_id(json!({})).await;
+            let r = t
+                .post(
+                    "/Groups",
+                    json!({"schemas": [scim::GROUP_SCHEMA], "displayName": uniq("g"), "members": [{"value": a, "$ref": format!("{}/Users/{a}", t.base)}]}),
+                )
+                .await;
+            let g = r.body["id"].as_str().unwrap().to_string();
+            let r = t
+                .patch(
+                    &format!("/Groups/{g}"),
+                    json!([{"op": "add", "path": "members", "value": [{"value": a}]}]),
+                )
+                .await;
+            r.body["members"].as_array().map_or(0, Vec::len).to_string()
+        }
+        "patch-no-path-string-boolean-500" => {
+            let id = t.user_id(json!({"active": false})).await;
+            t.patch(
+                &format!("/Users/{id}"),
+                json!([{"op": "add", "value": {"active": "True"}}]),
+            )
+            .await
+            .status
+            .to_string()
+        }
         "etag-ignored-if-match" => {
             let r = t.user(json!({})).await;
             let id = r.body["id"].as_str().unwrap();
