@@ -14,6 +14,7 @@ mod handlers;
 mod limits;
 mod ops;
 mod patch;
+mod render;
 mod resource;
 mod schema;
 mod store;

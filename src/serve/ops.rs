@@ -10,6 +10,7 @@ use super::error::{ScimError, ScimResult};
 use super::filter::{self, Eval};
 use super::limits::MAX_RESULTS;
 use super::patch::{self, Work};
+use super::render;
 use super::resource::{self, Input};
 use super::schema::{Kind, LOOM_WORKSPACE_DEFAULT_ROLE};
 use super::store::{Resource, Store};
@@ -66,12 +67,12 @@ fn not_found(kind: Kind, id: &str) -> ScimError {
 
 /// The reply carrying one resource, with attributes/excludedAttributes applied.
 fn resource_reply(app: &App, store: &Store, r: &Resource, ctx: &Ctx, status: StatusCode) -> Reply {
-    let full = resource::render(app, store, r, ctx);
-    let body = resource::project(app, r.kind, full, ctx);
+    let full = render::render(app, store, r, ctx);
+    let body = render::project(app, r.kind, full, ctx);
     Reply {
         status,
         body: Some(Value::Object(body)),
-        location: Some(resource::location(app, ctx, r.kind, &r.id)),
+        location: Some(render::location(app, ctx, r.kind, &r.id)),
         etag: (!app.fault("etag-missing")).then(|| r.etag()),
     }
 }
@@ -455,10 +456,10 @@ pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
     };
     check_if_match(app, ctx, &r)?;
     let body = app.fault("delete-returns-200-with-body").then(|| {
-        Value::Object(resource::project(
+        Value::Object(render::project(
             app,
             kind,
-            resource::render(app, &store, &r, ctx),
+            render::render(app, &store, &r, ctx),
             ctx,
         ))
     });
@@ -478,7 +479,7 @@ pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
         None => Reply {
             status: StatusCode::NO_CONTENT,
             body: None,
-            location: Some(resource::location(app, ctx, kind, id)),
+            location: Some(render::location(app, ctx, kind, id)),
             etag: None,
         },
     })
@@ -549,7 +550,7 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         {
             continue;
         }
-        let full = resource::render(app, &store, r, ctx);
+        let full = render::render(app, &store, r, ctx);
         if let Some(f) = &parsed
             && !filter::matches(f, &full, &eval_for(r.kind))
         {
@@ -617,7 +618,7 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         .into_iter()
         .skip(offset)
         .take(count)
-        .map(|(k, m)| Value::Object(resource::project(app, k, m, ctx)))
+        .map(|(k, m)| Value::Object(render::project(app, k, m, ctx)))
         .collect();
     let mut body = Map::new();
     if !app.fault("list-schemas-missing") {
