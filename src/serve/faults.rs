@@ -582,6 +582,31 @@ pub static FAULTS: &[Fault] = &[
         flavours: ALL,
         description: "PATCH with a syntactically invalid path answers 200 and does nothing.",
     },
+    // Breaches seen on real servers (issue 10, item 7; PATCH, DELETE).
+    Fault {
+        name: "patch-core-urn-value-path-unsupported",
+        requirements: &["rfc7644.3.5.2.patch-path-syntax"],
+        flavours: ALL,
+        description: "PATCH valuePaths prefixed with the core schema URN (urn:...:core:2.0:User:emails[type eq \"work\"].value) are refused with 400 noTarget; unprefixed ones work.",
+    },
+    Fault {
+        name: "delete-twice-204",
+        requirements: &["rfc7644.3.6.deleted-resource-404"],
+        flavours: ALL,
+        description: "A second DELETE of an id that was deleted answers 204 again (ids that never existed still get 404).",
+    },
+    Fault {
+        name: "member-readd-with-ref-duplicates",
+        requirements: &["rfc7644.3.5.2.1.add-existing-value-no-change"],
+        flavours: ALL,
+        description: "Group members are stored as sent, $ref included, and PATCH add compares whole member objects, so re-adding by value a member stored with its $ref appends a duplicate.",
+    },
+    Fault {
+        name: "patch-no-path-string-boolean-500",
+        requirements: &["rfc7644.3.12.status-400-bad-request"],
+        flavours: ALL,
+        description: "add or replace without a path carrying a boolean written as a string (\"True\") answers 500.",
+    },
     Fault {
         name: "etag-ignored-if-match",
         requirements: &["rfc7644.3.14.if-match-mismatch-412"],

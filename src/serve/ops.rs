@@ -441,7 +441,9 @@ pub fn patch(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimRe
 pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
     let mut store = app.store();
     let Some(r) = store.get(kind, id).cloned() else {
-        if app.fault("delete-not-found-204") {
+        if app.fault("delete-not-found-204")
+            || (app.fault("delete-twice-204") && store.deleted_ids.contains(id))
+        {
             return Ok(Reply {
                 status: StatusCode::NO_CONTENT,
                 body: None,
@@ -466,6 +468,9 @@ pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
         }
     } else {
         store.resources.remove(id);
+    }
+    if app.fault("delete-twice-204") {
+        store.deleted_ids.insert(id.to_string());
     }
     store.remove_member_everywhere(id);
     Ok(match body {

@@ -149,7 +149,10 @@ fn normalize_complex(app: &App, attr: &Attr, v: &Value) -> ScimResult<Option<Val
         {
             continue;
         }
-        if attr.name == "members" && matches!(sub.name, "$ref" | "type") {
+        if attr.name == "members"
+            && matches!(sub.name, "$ref" | "type")
+            && !(sub.name == "$ref" && app.fault("member-readd-with-ref-duplicates"))
+        {
             // Computed from the referenced resource when rendered.
             continue;
         }
