@@ -458,6 +458,7 @@ fn cmd_run(a: RunArgs) -> i32 {
                 flavour,
                 token: Some(token.clone()),
                 faults: a.faults.clone(),
+                options: Vec::new(),
             };
             let listen: std::net::SocketAddr = ([127, 0, 0, 1], 0).into();
             match runtime.block_on(serve::start(listen, opts)) {
@@ -920,6 +921,7 @@ fn cmd_serve(a: ServeArgs) -> i32 {
         flavour,
         token: a.token,
         faults: a.faults,
+        options: Vec::new(),
     };
     let app = match serve::router(opts) {
         Ok(r) => r,

@@ -49,6 +49,7 @@ impl T {
                 flavour,
                 token: Some(TOKEN.into()),
                 faults: faults.iter().map(|s| s.to_string()).collect(),
+                options: Vec::new(),
             },
         )
         .await
@@ -895,16 +896,6 @@ async fn probe(name: &str, t: &T) -> String {
             .status
             .to_string(),
         "me-returns-404" => t.get("/Me").await.status.to_string(),
-        "invalid-member-role-accepted" => t
-            .user(json!({"loomMemberRole": "owner"}))
-            .await
-            .status
-            .to_string(),
-        "username-not-email-accepted" => t
-            .user(json!({"userName": "jane-no-email"}))
-            .await
-            .status
-            .to_string(),
         "deactivate-deletes" => {
             let id = t.user_id(json!({"active": true})).await;
             t.patch(
@@ -1146,6 +1137,7 @@ async fn rejects_unknown_and_misplaced_faults() {
         flavour,
         token: None,
         faults: vec![f.to_string()],
+        options: Vec::new(),
     };
     let e = super::router(opts(Flavour::Core, "create-returns-20"))
         .err()
