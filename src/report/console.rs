@@ -4,6 +4,7 @@
 use super::{counts, explain};
 use crate::catalog::Catalog;
 use crate::run::record::{CaseRecord, Verdict};
+use crate::suite::OktaApp;
 use anstyle::{AnsiColor, Style};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -14,7 +15,7 @@ fn style(v: Verdict) -> Style {
         Verdict::Fail | Verdict::Error => AnsiColor::Red,
         Verdict::NonStrict => AnsiColor::Yellow,
         Verdict::Informational => AnsiColor::Cyan,
-        Verdict::Unimplemented => AnsiColor::BrightBlack,
+        Verdict::Unimplemented | Verdict::Blocked => AnsiColor::BrightBlack,
     };
     Style::new().fg_color(Some(c.into())).bold()
 }
@@ -37,7 +38,7 @@ pub fn render(records: &[CaseRecord], catalog: &Catalog, strict: bool, verbose: 
         for r in &problems {
             let text = explain(r, catalog);
             let text = if r.snapshots.iter().any(|o| o.diff().is_some()) {
-                colour_diff(&text)
+                crate::check::snapshot::colour_diff(&text)
             } else {
                 text
             };
@@ -60,7 +61,12 @@ pub fn render(records: &[CaseRecord], catalog: &Catalog, strict: bool, verbose: 
         );
         for r in drift {
             for d in r.snapshots.iter().filter_map(|o| o.diff()) {
-                let _ = writeln!(out, "  {}\n{}", r.name(), colour_diff(d));
+                let _ = writeln!(
+                    out,
+                    "  {}\n{}",
+                    r.name(),
+                    crate::check::snapshot::colour_diff(d)
+                );
             }
         }
         out.push('\n');
@@ -76,6 +82,39 @@ pub fn render(records: &[CaseRecord], catalog: &Catalog, strict: bool, verbose: 
             "{new} new snapshot{} recorded\n",
             if new == 1 { "" } else { "s" }
         );
+    }
+    let mut blocked: BTreeMap<(Option<&str>, &str), Vec<&CaseRecord>> = BTreeMap::new();
+    for r in records {
+        if let Some(b) = &r.blocked {
+            blocked
+                .entry((b.root_cause.as_deref(), b.cause.as_str()))
+                .or_default()
+                .push(r);
+        }
+    }
+    if !blocked.is_empty() {
+        let _ = writeln!(
+            out,
+            "{bold}Blocked: a precondition failed, so these cases could not judge their own point (BLOCKED){bold:#}"
+        );
+        for ((root, cause), rs) in &blocked {
+            let n = rs.len();
+            let owner = match root {
+                Some(root) => format!("the failing case is {root}"),
+                None => "no case's own point judged it: this fails the run".to_owned(),
+            };
+            let _ = writeln!(
+                out,
+                "  {n} case{} blocked by: {cause} — {owner}",
+                if n == 1 { "" } else { "s" }
+            );
+            if verbose {
+                for r in rs {
+                    let _ = writeln!(out, "    {}", r.name());
+                }
+            }
+        }
+        out.push('\n');
     }
     let info: Vec<&CaseRecord> = records
         .iter()
@@ -142,17 +181,42 @@ pub fn render(records: &[CaseRecord], catalog: &Catalog, strict: bool, verbose: 
     if strict {
         let _ = writeln!(out, "(--strict: NON-STRICT verdicts fail the run)");
     }
-    for (profile, idp) in [("okta", "Okta"), ("entra", "Microsoft Entra ID")] {
-        if let Some(line) = idp_verdict(records, profile, idp) {
-            let _ = writeln!(out, "{line}");
-        }
+    for line in vendor_pointers(records) {
+        let _ = writeln!(out, "{line}");
+    }
+    for line in idp_verdicts(records) {
+        let _ = writeln!(out, "{line}");
     }
     out
 }
 
-/// The plain answer an IT admin wants: will this identity provider's provisioning work?
-fn idp_verdict(records: &[CaseRecord], profile: &str, idp: &str) -> Option<String> {
-    let cases: Vec<&CaseRecord> = records.iter().filter(|r| r.profile == profile).collect();
+/// The plain answers an IT admin wants: will this identity provider's provisioning work? Okta
+/// gets one line per kind of app integration, since catalog and custom apps send different
+/// requests for the same change.
+pub fn idp_verdicts(records: &[CaseRecord]) -> Vec<String> {
+    let mut lines = Vec::new();
+    let okta: Vec<&CaseRecord> = records.iter().filter(|r| r.profile == "okta").collect();
+    let kinds: Vec<OktaApp> = OktaApp::ALL
+        .into_iter()
+        .filter(|k| okta.iter().any(|r| r.app == Some(*k)))
+        .collect();
+    if kinds.is_empty() {
+        lines.extend(idp_verdict(&okta, "Okta"));
+    }
+    for kind in kinds {
+        let cases: Vec<&CaseRecord> = okta
+            .iter()
+            .copied()
+            .filter(|r| r.app.is_none_or(|a| a == kind))
+            .collect();
+        lines.extend(idp_verdict(&cases, &format!("Okta ({kind} app)")));
+    }
+    let entra: Vec<&CaseRecord> = records.iter().filter(|r| r.profile == "entra").collect();
+    lines.extend(idp_verdict(&entra, "Microsoft Entra ID"));
+    lines
+}
+
+fn idp_verdict(cases: &[&CaseRecord], idp: &str) -> Option<String> {
     if cases.is_empty() {
         return None;
     }
@@ -160,43 +224,59 @@ fn idp_verdict(records: &[CaseRecord], profile: &str, idp: &str) -> Option<Strin
         .iter()
         .filter(|r| matches!(r.verdict, Verdict::Fail | Verdict::Error))
         .collect();
+    // Group push is the admin's choice, so a server without groups can still serve users; the
+    // line says what went untested instead of calling the whole IdP compatible.
+    let groups_untested = cases
+        .iter()
+        .find(|r| r.verdict == Verdict::Unimplemented && r.requires.iter().any(|c| c == "groups"))
+        .map(|r| r.message.as_str());
     let bold = Style::new().bold();
     if blocking.is_empty() {
         let ok = style(Verdict::Pass);
-        return Some(format!(
-            "{bold}{idp} provisioning:{bold:#} {ok}compatible{ok:#} ({} cases)",
-            cases.len()
-        ));
+        return Some(match groups_untested {
+            Some(why) => format!(
+                "{bold}{idp}:{bold:#} {ok}compatible for users{ok:#}; groups not tested: {why} ({} cases)",
+                cases.len()
+            ),
+            None => format!(
+                "{bold}{idp}:{bold:#} {ok}compatible{ok:#} ({} cases)",
+                cases.len()
+            ),
+        });
     }
     let bad = style(Verdict::Fail);
     let mut line = format!(
-        "{bold}{idp} provisioning:{bold:#} {bad}not compatible{bad:#}: {} blocking problem{}",
+        "{bold}{idp}:{bold:#} {bad}not compatible{bad:#} — {} blocking problem{}:",
         blocking.len(),
         if blocking.len() == 1 { "" } else { "s" }
     );
     for r in blocking {
         let _ = write!(line, "\n  - {}: {}", r.title, r.message);
     }
+    if let Some(why) = groups_untested {
+        let _ = write!(line, "\n  (groups not tested: {why})");
+    }
     Some(line)
 }
 
-/// Colours the lines of a unified diff: additions green, removals red.
-pub fn colour_diff(diff: &str) -> String {
-    let green = Style::new().fg_color(Some(AnsiColor::Green.into()));
-    let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
-    diff.lines()
-        .map(|l| {
-            let t = l.trim_start();
-            if t.starts_with("+++") || t.starts_with("---") {
-                l.to_owned()
-            } else if t.starts_with('+') {
-                format!("{green}{l}{green:#}")
-            } else if t.starts_with('-') {
-                format!("{red}{l}{red:#}")
-            } else {
-                l.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+/// Which kind of Okta app each vendor's documents set up, so that the admin reads the right
+/// Okta line: Loom documents both (the catalog app, and the app made for SSO with SCIM switched
+/// on), Looop a custom app (the SAML app with the SCIM connector).
+fn vendor_pointers(records: &[CaseRecord]) -> Vec<String> {
+    let ran = |p: &str| records.iter().any(|r| r.profile == p);
+    let with_okta = ran("okta");
+    let mut out = Vec::new();
+    if ran("loom") {
+        out.push(format!(
+            "Loom with Okta: Loom documents both kinds of Okta app, the catalog app (\"install the Loom app from the App Catalog\") and a custom app (\"the app you created for SSO\"): {}",
+            if with_okta { "read the Okta line for yours" } else { "add --profile okta to judge both" }
+        ));
+    }
+    if ran("looop") {
+        out.push(format!(
+            "Looop with Okta: Looop documents a custom app (\"the Looop application you set up for SAML authentication\"): {}",
+            if with_okta { "read the Okta (custom app) line" } else { "add --profile okta --okta-app custom to judge it" }
+        ));
+    }
+    out
 }

@@ -53,6 +53,12 @@ pub fn render(
                     s.set_message(one_line(&r.message));
                     s
                 }
+                Verdict::Blocked => {
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_message(one_line(&super::blocked_reason(r)));
+                    s.set_type("BLOCKED");
+                    s
+                }
             };
             let mut tc = TestCase::new(r.case.as_str(), status);
             tc.set_classname(r.suite.as_str());
@@ -67,6 +73,12 @@ pub fn render(
             tc.add_property(Property::new("requirements", r.requirements.join(",")));
             if !r.spec.is_empty() {
                 tc.add_property(Property::new("spec", r.spec.join(", ")));
+            }
+            for s in &r.sources {
+                tc.add_property(Property::new("source", s.to_string()));
+            }
+            if let Some(app) = r.app {
+                tc.add_property(Property::new("okta-app", app.as_str()));
             }
             match r.verdict {
                 Verdict::Fail | Verdict::Error | Verdict::NonStrict => {

@@ -52,6 +52,12 @@ pub fn explain(r: &CaseRecord, catalog: &Catalog) -> String {
     if !r.spec.is_empty() {
         let _ = writeln!(out, "  spec: {}", r.spec.join(", "));
     }
+    for s in &r.sources {
+        let _ = writeln!(out, "  source: {s}");
+    }
+    if let Some(app) = r.app {
+        let _ = writeln!(out, "  okta app: {app} only");
+    }
     let first_line = r
         .mismatches
         .first()
@@ -99,6 +105,20 @@ pub fn explain(r: &CaseRecord, catalog: &Catalog) -> String {
         let _ = writeln!(out, "  snapshot drift:\n{}", indent(diff, "    "));
     }
     out
+}
+
+/// One line on why a case is BLOCKED: the failed precondition and the case that judges it.
+pub fn blocked_reason(r: &CaseRecord) -> String {
+    let Some(b) = &r.blocked else {
+        return r.message.clone();
+    };
+    match &b.root_cause {
+        Some(root) => format!("blocked by: {} — the failing case is {root}", b.cause),
+        None => format!(
+            "blocked by: {} ({} of this case); no case's own point judged it",
+            b.cause, b.step
+        ),
+    }
 }
 
 fn indent(text: &str, by: &str) -> String {

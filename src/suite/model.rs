@@ -57,7 +57,7 @@ pub struct Case {
     /// The suite's and the case's `requires`, together.
     pub requires: Vec<Capability>,
     /// Where a vendor or IdP rule is written down (`source:`); empty for RFC cases.
-    pub sources: Vec<Source>,
+    pub sources: Vec<CaseSource>,
     /// The kind of Okta app integration whose requests the case replays; `None` = both kinds.
     pub app: Option<OktaApp>,
     pub steps: Vec<Step>,
@@ -66,13 +66,13 @@ pub struct Case {
 
 /// A document that states the rule a vendor or IdP case checks, with a short verbatim quote.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Source {
+pub struct CaseSource {
     /// A file of the vendor sources (`sources/NNN_….txt`) or a public document by title.
     pub doc: String,
     pub quote: String,
 }
 
-impl fmt::Display for Source {
+impl fmt::Display for CaseSource {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         write!(f, "{}: \"{}\"", self.doc, self.quote)
     }
@@ -120,6 +120,11 @@ pub const SOURCED_PROFILES: &[&str] = &["loom", "looop", "okta", "entra"];
 pub const IDP_PROFILES: &[&str] = &["okta", "entra"];
 
 impl Case {
+    /// The steps that carry the case's own point (after its `setup:`).
+    pub fn point_steps(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(|s| !s.setup)
+    }
+
     /// True when no step sends anything but GET or HEAD: such a case is safe in `--read-only`.
     pub fn is_read_only(&self) -> bool {
         self.steps
@@ -148,6 +153,18 @@ impl fmt::Display for Capability {
 #[derive(Clone, Debug)]
 pub struct Step {
     pub name: Option<String>,
+    /// A `setup:` step: it establishes a precondition, so its failure BLOCKS the case instead of
+    /// failing the case's own requirement.
+    pub setup: bool,
+    /// Whether a User or Group body is completed to fit the server's declared schema (`fit: false`
+    /// sends it exactly as written: the RFC-minimal create cases).
+    pub fit: bool,
+    /// The case (`suite::case`) whose own point this setup step's request is; names the root cause
+    /// when the step fails. Without it the root cause is found by matching the request.
+    pub proven_by: Option<String>,
+    /// A step that only lets time pass (`wait_ms`), e.g. past a second boundary before an
+    /// update whose timestamp must change; nothing is sent.
+    pub wait_ms: Option<u64>,
     pub request: Request,
     pub expect: Expect,
     pub capture: Vec<(String, CaptureSource)>,
