@@ -280,3 +280,84 @@ fn vendor_pointers(records: &[CaseRecord]) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suite::Level;
+    use std::time::Duration;
+
+    fn rec(profile: &str, case: &str, app: Option<OktaApp>, verdict: Verdict) -> CaseRecord {
+        CaseRecord {
+            suite: format!("idp.{profile}"),
+            case: case.into(),
+            title: format!("the {case} case"),
+            profile: profile.into(),
+            file: "suites/idp/x.yaml".into(),
+            line: 1,
+            level: Level::Must,
+            spec: Vec::new(),
+            requirements: vec![format!("{profile}.x")],
+            sources: Vec::new(),
+            app,
+            requires: Vec::new(),
+            verdict,
+            message: "why".into(),
+            chosen: None,
+            failed_step: None,
+            failed_at: None,
+            blocked: None,
+            mismatches: Vec::new(),
+            transcript: Vec::new(),
+            snapshots: Vec::new(),
+            duration: Duration::ZERO,
+        }
+    }
+
+    fn plain(lines: Vec<String>) -> String {
+        let text = lines.join("\n");
+        let ansi = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap();
+        ansi.replace_all(&text, "").into_owned()
+    }
+
+    #[test]
+    fn okta_is_judged_per_app_kind() {
+        let records = vec![
+            rec("okta", "create", None, Verdict::Pass),
+            rec(
+                "okta",
+                "deactivate-pathless",
+                Some(OktaApp::Catalog),
+                Verdict::Fail,
+            ),
+            rec(
+                "okta",
+                "deactivate-put",
+                Some(OktaApp::Custom),
+                Verdict::Pass,
+            ),
+        ];
+        let text = plain(idp_verdicts(&records));
+        assert!(
+            text.contains("Okta (catalog app): not compatible — 1 blocking problem:\n  - the deactivate-pathless case: why"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Okta (custom app): compatible (2 cases)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn skipped_groups_are_named_not_counted_as_compatible() {
+        let mut groups = rec("entra", "group-create", None, Verdict::Unimplemented);
+        groups.requires = vec!["groups".into()];
+        groups.message = "a Group resource type is not advertised".into();
+        let records = vec![rec("entra", "create-user", None, Verdict::Pass), groups];
+        let text = plain(idp_verdicts(&records));
+        assert_eq!(
+            text,
+            "Microsoft Entra ID: compatible for users; groups not tested: a Group resource type is not advertised (2 cases)"
+        );
+    }
+}

@@ -119,7 +119,12 @@ pub fn option_listing() -> String {
     let mut out = String::new();
     for o in OPTIONS {
         let flavours: Vec<&str> = o.flavours.iter().map(|f| f.name()).collect();
-        out.push_str(&format!("{}\t{}\t{}\n", o.name, flavours.join(","), o.description));
+        out.push_str(&format!(
+            "{}\t{}\t{}\n",
+            o.name,
+            flavours.join(","),
+            o.description
+        ));
     }
     out
 }

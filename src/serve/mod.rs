@@ -170,9 +170,7 @@ fn validate_options(opts: &ServeOptions) -> Result<HashSet<&'static str>, ServeE
 pub fn router(opts: ServeOptions) -> Result<axum::Router, ServeError> {
     let faults = validate_faults(&opts)?;
     let options = validate_options(&opts)?;
-    let state = Arc::new(
-        app::App::new(opts.flavour, opts.token, faults).with_options(options),
-    );
+    let state = Arc::new(app::App::new(opts.flavour, opts.token, faults).with_options(options));
     Ok(axum::Router::new()
         .fallback(handlers::dispatch)
         .with_state(state))

@@ -453,8 +453,7 @@ fn short_patch_answer(full: &Value, ops: &[patch::PatchOp]) -> Value {
         Some(p) => p.eq_ignore_ascii_case("active"),
         None => o.value.as_ref().and_then(|v| v.get("active")).is_some(),
     });
-    if sets_active && let Some(v) = full.get("active")
-    {
+    if sets_active && let Some(v) = full.get("active") {
         out.insert("active".into(), v.clone());
     }
     Value::Object(out)

@@ -1106,6 +1106,7 @@ fn every_fault_name_used_in_code_exists() {
         include_str!("app.rs"),
         include_str!("bulk.rs"),
         include_str!("discovery.rs"),
+        include_str!("error.rs"),
         include_str!("handlers.rs"),
         include_str!("ops.rs"),
         include_str!("patch.rs"),
@@ -1905,7 +1906,7 @@ async fn healthy_loom() {
             r.body["loomMemberRole"].as_str(),
             r.body["loomEffectiveRole"].as_str()
         ),
-        (Some("default"), Some("viewer"))
+        (None, Some("viewer"))
     );
     let r = t.user(json!({"loomMemberRole": "creator", "photos": [{"value": "https://img.example.com/p.png", "type": "photo"}]})).await;
     let id = r.body["id"].as_str().unwrap().to_string();

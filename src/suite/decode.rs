@@ -410,7 +410,10 @@ impl<'a> Decoder<'a> {
             Some(other) => {
                 self.error(
                     &child(at, "app"),
-                    format!("`app` must be catalog or custom, found {}", JsonType::of(other)),
+                    format!(
+                        "`app` must be catalog or custom, found {}",
+                        JsonType::of(other)
+                    ),
                 );
                 None
             }
