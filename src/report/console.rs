@@ -147,7 +147,8 @@ pub fn render(records: &[CaseRecord], catalog: &Catalog, strict: bool, verbose: 
             let _ = writeln!(out, "{line}");
         }
     }
-    out
+    // Server text (details, ids, bodies) is inside: nothing in it may drive the terminal.
+    crate::target::redact::neutralise_keeping_styles(&out).into_owned()
 }
 
 /// The plain answer an IT admin wants: will this identity provider's provisioning work?

@@ -10,6 +10,7 @@ mod faults;
 mod filter;
 mod flavour;
 mod handlers;
+mod hostile;
 mod ops;
 mod patch;
 mod resource;
@@ -21,7 +22,8 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-pub use faults::{FAULTS, Fault, fault_listing};
+pub use faults::{FAULTS, Fault, HOSTILE, fault_listing};
+pub use hostile::ESCAPES;
 pub use flavour::{Flavour, UnknownFlavour};
 
 /// How to run the server.
@@ -56,7 +58,7 @@ impl fmt::Display for ServeError {
                 write!(
                     f,
                     "; run `scimspec serve --list-faults` to see the {} faults",
-                    FAULTS.len()
+                    FAULTS.len() + HOSTILE.len()
                 )
             }
             ServeError::FaultNotForFlavour(name, flavour) => {
@@ -103,6 +105,7 @@ fn suggest(name: &str) -> Option<&'static str> {
     }
     FAULTS
         .iter()
+        .chain(HOSTILE)
         .map(|f| (distance(name, f.name), f.name))
         .filter(|(d, _)| *d <= 3)
         .min_by_key(|(d, _)| *d)
