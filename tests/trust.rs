@@ -165,7 +165,13 @@ fn case<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
         .as_array()
         .expect("cases")
         .iter()
-        .find(|c| format!("{}::{}", c["suite"].as_str().unwrap_or(""), c["case"].as_str().unwrap_or("")) == name)
+        .find(|c| {
+            format!(
+                "{}::{}",
+                c["suite"].as_str().unwrap_or(""),
+                c["case"].as_str().unwrap_or("")
+            ) == name
+        })
         .unwrap_or_else(|| panic!("case {name} in the report"))
 }
 
@@ -286,11 +292,17 @@ fn echoed_credentials_appear_in_no_output() {
     let cases: Vec<(Vec<String>, Vec<&str>)> = vec![
         (vec!["--token".into(), TOKEN.into()], vec![TOKEN]),
         (
-            vec!["--header".into(), "Authorization: Bearer hdr-bearer-7Qw2".into()],
+            vec![
+                "--header".into(),
+                "Authorization: Bearer hdr-bearer-7Qw2".into(),
+            ],
             vec!["hdr-bearer-7Qw2"],
         ),
         (
-            vec!["--secret-header".into(), "Authorization: Bearer sec-bearer-3Kp8".into()],
+            vec![
+                "--secret-header".into(),
+                "Authorization: Bearer sec-bearer-3Kp8".into(),
+            ],
             vec!["sec-bearer-3Kp8"],
         ),
         (
@@ -317,7 +329,9 @@ fn echoed_credentials_appear_in_no_output() {
             files[1].1
         );
         assert!(
-            files.iter().any(|(n, c)| n.ends_with(".har") && c.contains("x-echo")),
+            files
+                .iter()
+                .any(|(n, c)| n.ends_with(".har") && c.contains("x-echo")),
             "{flags:?}: the server's echo is in the record"
         );
         assert_no_secret(&files, secrets);
@@ -327,21 +341,37 @@ fn echoed_credentials_appear_in_no_output() {
 #[test]
 fn credentials_in_flags_and_urls_are_not_echoed_in_errors() {
     let out = bin()
-        .args(["run", "--base-url", "http://127.0.0.1:9/scim", "--secret-header", "X-Api-Key=Secret123"])
+        .args([
+            "run",
+            "--base-url",
+            "http://127.0.0.1:9/scim",
+            "--secret-header",
+            "X-Api-Key=Secret123",
+        ])
         .output()
         .expect("runs");
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
-    assert!(!stdout.contains("Secret123") && !stderr.contains("Secret123"), "{stderr}");
+    assert!(
+        !stdout.contains("Secret123") && !stderr.contains("Secret123"),
+        "{stderr}"
+    );
     assert!(stderr.contains("--secret-header"), "{stderr}");
 
     let out = bin()
-        .args(["run", "--base-url", "http://svc:pw-Hidden-77@127.0.0.1:9/scim"])
+        .args([
+            "run",
+            "--base-url",
+            "http://svc:pw-Hidden-77@127.0.0.1:9/scim",
+        ])
         .output()
         .expect("runs");
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
-    assert!(!stdout.contains("pw-Hidden-77") && !stderr.contains("pw-Hidden-77"), "{stderr}");
+    assert!(
+        !stdout.contains("pw-Hidden-77") && !stderr.contains("pw-Hidden-77"),
+        "{stderr}"
+    );
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 }
 
@@ -383,7 +413,10 @@ fn unsafe_ids_never_reach_a_request() {
             "{fault}: a victim was touched\n{stdout}"
         );
         assert_eq!(out.status.code(), Some(1), "{fault}: {stdout}{stderr}");
-        assert!(stdout.contains("cannot be one path segment"), "{fault}: {stdout}");
+        assert!(
+            stdout.contains("cannot be one path segment"),
+            "{fault}: {stdout}"
+        );
         assert!(stdout.contains("scimspec cleanup"), "{fault}: {stdout}");
     }
 }
@@ -395,7 +428,10 @@ fn terminal_escapes_never_reach_the_terminal() {
         .output()
         .expect("runs");
     let (stdout, stderr) = text(&out);
-    assert!(stdout.contains("\\u{1b}"), "the escapes are shown, made visible: {stdout}");
+    assert!(
+        stdout.contains("\\u{1b}"),
+        "the escapes are shown, made visible: {stdout}"
+    );
     for (name, s) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
         assert!(
             !s.iter().any(|b| *b == 0x1b || *b == 0x07),
@@ -426,7 +462,10 @@ fn cleanup_of_an_endless_list_is_bounded() {
         "took {:?}",
         started.elapsed()
     );
-    assert!(stderr.contains("still listing"), "progress is reported: {stderr}");
+    assert!(
+        stderr.contains("still listing"),
+        "progress is reported: {stderr}"
+    );
     assert!(stdout.contains("stopped there"), "{stdout}");
 }
 
@@ -461,7 +500,12 @@ fn every_kind_of_create_is_cleaned_up() {
             "{fault}: left behind\n{stdout}"
         );
         let doc = json_report(&report);
-        assert_eq!(doc["run"]["cleanup"]["left"], serde_json::json!([]), "{fault}: {}", doc["run"]["cleanup"]);
+        assert_eq!(
+            doc["run"]["cleanup"]["left"],
+            serde_json::json!([]),
+            "{fault}: {}",
+            doc["run"]["cleanup"]
+        );
         assert!(stdout.contains(", 0 left"), "{fault}: {stdout}");
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -484,10 +528,16 @@ fn deletes_that_always_fail_fail_the_run_and_are_listed() {
     assert!(!left.is_empty());
     let junit = std::fs::read_to_string(dir.join("j.xml")).expect("junit");
     let doc = json_report(&dir.join("r.json"));
-    let listed = doc["run"]["cleanup"]["left"].as_array().cloned().unwrap_or_default();
+    let listed = doc["run"]["cleanup"]["left"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(listed.len(), left.len(), "{}", doc["run"]["cleanup"]);
     for name in &left {
-        assert!(stdout.contains(name.as_str()), "console lists {name}: {stdout}");
+        assert!(
+            stdout.contains(name.as_str()),
+            "console lists {name}: {stdout}"
+        );
         assert!(junit.contains(name.as_str()), "JUnit lists {name}");
     }
     assert!(stdout.contains("scimspec cleanup --base-url"), "{stdout}");
@@ -527,7 +577,10 @@ fn a_closed_pipe_does_not_stop_the_cleanup() {
         .expect("stderr")
         .read_to_string(&mut stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(matches!(status.code(), Some(0) | Some(1)), "{status:?} {stderr}");
+    assert!(
+        matches!(status.code(), Some(0) | Some(1)),
+        "{status:?} {stderr}"
+    );
     assert_eq!(leftovers(&server.base_url), Vec::<String>::new());
 }
 
@@ -545,7 +598,10 @@ fn interrupt_at(signal: &str, after_created: Duration) {
         .expect("run starts");
     let started = Instant::now();
     while leftovers(&server.base_url).is_empty() {
-        assert!(started.elapsed() < Duration::from_secs(30), "the run created nothing");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the run created nothing"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(after_created);
@@ -559,7 +615,10 @@ fn interrupt_at(signal: &str, after_created: Duration) {
         if child.try_wait().expect("wait").is_some() {
             break child.wait_with_output().expect("output");
         }
-        assert!(started.elapsed() < Duration::from_secs(90), "{signal}: the run ends");
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "{signal}: the run ends"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     let (stdout, stderr) = text(&out);
@@ -598,7 +657,13 @@ fn missing_credentials_stop_at_preflight() {
     let server = serve(&[], 0);
     for creds in [vec![], vec!["--token", ""]] {
         let mut cmd = bin();
-        cmd.args(["run", "--base-url", &server.base_url, "--snapshot-mode", "off"]);
+        cmd.args([
+            "run",
+            "--base-url",
+            &server.base_url,
+            "--snapshot-mode",
+            "off",
+        ]);
         cmd.args(&creds);
         let out = cmd.output().expect("runs");
         let (stdout, stderr) = text(&out);
@@ -606,7 +671,10 @@ fn missing_credentials_stop_at_preflight() {
         assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
         assert!(stderr.contains("credentials"), "{stderr}");
     }
-    assert!(list(&server.base_url, "/Users")["totalResults"] == 0, "nothing was written");
+    assert!(
+        list(&server.base_url, "/Users")["totalResults"] == 0,
+        "nothing was written"
+    );
 }
 
 #[test]
@@ -621,13 +689,25 @@ fn bad_options_are_refused_before_any_request() {
     let under_file = file.join("report.xml");
     let tries: Vec<(Vec<String>, &str)> = vec![
         (vec!["--rate".into(), "1e-19".into()], "--rate"),
-        (vec!["--jobs".into(), "18446744073709551615".into()], "--jobs"),
+        (
+            vec!["--jobs".into(), "18446744073709551615".into()],
+            "--jobs",
+        ),
         (vec!["--jobs".into(), "0".into()], "--jobs"),
         (vec!["--timeout".into(), "0".into()], "--timeout"),
         (vec!["--header".into(), "X-A: a\nb".into()], "header"),
-        (vec!["--cacert".into(), empty_ca.display().to_string()], "--cacert"),
-        (vec!["--junit".into(), under_file.display().to_string()], "report.xml"),
-        (vec!["--fault".into(), "create-returns-200".into()], "--fault"),
+        (
+            vec!["--cacert".into(), empty_ca.display().to_string()],
+            "--cacert",
+        ),
+        (
+            vec!["--junit".into(), under_file.display().to_string()],
+            "report.xml",
+        ),
+        (
+            vec!["--fault".into(), "create-returns-200".into()],
+            "--fault",
+        ),
     ];
     for (flags, expect) in tries {
         let started = Instant::now();
@@ -638,26 +718,44 @@ fn bad_options_are_refused_before_any_request() {
         assert_eq!(out.status.code(), Some(2), "{flags:?}: {stdout}{stderr}");
         assert!(stderr.contains(expect), "{flags:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{flags:?}: {stderr}");
-        assert!(started.elapsed() < Duration::from_secs(20), "{flags:?} took long");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{flags:?} took long"
+        );
     }
     let out = bin()
-        .args(["run", "--base-url", &format!("{base}#frag"), "--token", TOKEN])
+        .args([
+            "run",
+            "--base-url",
+            &format!("{base}#frag"),
+            "--token",
+            TOKEN,
+        ])
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
-    assert!(list(&base, "/Users")["totalResults"] == 0, "nothing was written");
+    assert!(
+        list(&base, "/Users")["totalResults"] == 0,
+        "nothing was written"
+    );
 
     // A missing report directory is created before the run.
     let reports = blocker.join("new/sub");
-    let out = run(&server, &["3.3-create::returns-201", "--insecure", "--junit"])
-        .arg(reports.join("j.xml"))
-        .arg("--json")
-        .arg(reports.join("r.json"))
-        .output()
-        .expect("runs");
+    let out = run(
+        &server,
+        &["3.3-create::returns-201", "--insecure", "--junit"],
+    )
+    .arg(reports.join("j.xml"))
+    .arg("--json")
+    .arg(reports.join("r.json"))
+    .output()
+    .expect("runs");
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
-    assert!(stdout.lines().next().unwrap_or("").contains("--insecure"), "{stdout}");
+    assert!(
+        stdout.lines().next().unwrap_or("").contains("--insecure"),
+        "{stdout}"
+    );
     let doc = json_report(&reports.join("r.json"));
     assert_eq!(doc["run"]["insecure"], true);
     let junit = std::fs::read_to_string(reports.join("j.xml")).expect("junit");

@@ -4,10 +4,10 @@
 pub mod schema;
 pub mod snapshot;
 
+use crate::endpoint::InResponse;
 use crate::suite::vars::Vars;
 use crate::suite::yaml::Pos;
 use crate::suite::{Checks, JsonCheck, Op};
-use crate::target::InResponse;
 use schema::SchemaSet;
 use serde_json::Value;
 
@@ -419,6 +419,8 @@ fn json_op(
             let mut rendered = Vec::new();
             for o in options {
                 match render(o, vars) {
+                    // `one_of: ["${declared.User.schemas}"]`: a list variable gives its items.
+                    Ok(Value::Array(items)) => rendered.extend(items),
                     Ok(r) => rendered.push(r),
                     Err(m) => return Some(m),
                 }

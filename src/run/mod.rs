@@ -1,15 +1,20 @@
 //! Runs cases: one libtest-mimic trial per case, all on one shared tokio runtime and one HTTP
 //! client. Each step renders its request, sends it, checks the answer and captures values.
 
+pub mod fit;
+pub mod plan;
 pub mod record;
+pub mod session;
+
+pub use plan::{Planned, plan};
 
 use crate::check::schema::SchemaSet;
 use crate::check::{Body, Checker, Mismatch, snapshot};
-use crate::suite::vars::Vars;
-use crate::suite::{self, Body as ReqBody, CaptureSource, Case, Level, Suite};
-use crate::target::{Capabilities, InResponse, OutRequest, Target};
+use crate::endpoint::{Capabilities, InResponse, OutRequest, Target, TransportError, ledger};
+use crate::suite::vars::{PathError, Vars};
+use crate::suite::{self, Body as ReqBody, CaptureSource, Level};
 use libtest_mimic::{Completion, Failed, Trial};
-use record::{CaseRecord, Exchange, Verdict};
+use record::{Blocked, CaseRecord, Exchange, FailedAt, Verdict};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -18,8 +23,12 @@ use std::time::{Duration, Instant};
 const TRANSCRIPT_BODY_LIMIT: usize = 8 * 1024;
 
 pub struct RunContext {
-    pub target: Target,
+    pub target: Arc<Target>,
     pub caps: Capabilities,
+    /// How fixtures are fitted to the server's declared schema.
+    pub fitter: fit::Fitter,
+    /// Discovery values suites can refer to as `${declared.…}`.
+    pub declared: Arc<std::collections::HashMap<String, serde_json::Value>>,
     pub run_id: String,
     pub schemas: &'static SchemaSet,
     pub case_timeout: Duration,
@@ -29,36 +38,6 @@ pub struct RunContext {
     pub records: Mutex<Vec<CaseRecord>>,
     pub snapshots: Option<snapshot::Store>,
     pub drift: snapshot::Drift,
-}
-
-/// A case to run, with its suite and a number that makes its generated names unique.
-#[derive(Clone)]
-pub struct Planned {
-    pub suite: Arc<Suite>,
-    pub case: Case,
-    pub number: usize,
-}
-
-impl Planned {
-    pub fn name(&self) -> String {
-        format!("{}::{}", self.suite.id, self.case.id)
-    }
-}
-
-/// Every case of the suites, numbered in a fixed order.
-pub fn plan(suites: Vec<Suite>) -> Vec<Planned> {
-    let mut out = Vec::new();
-    for s in suites {
-        let s = Arc::new(s);
-        for c in &s.cases {
-            out.push(Planned {
-                suite: s.clone(),
-                case: c.clone(),
-                number: out.len() + 1,
-            });
-        }
-    }
-    out
 }
 
 /// One trial per planned case. Each trial records its result into `ctx.records`.
@@ -75,6 +54,10 @@ pub fn trials(
             let handle = handle.clone();
             let kind = p.case.level.as_str();
             Trial::ignorable_test(p.name(), move || {
+                if ctx.cancelled.load(Ordering::SeqCst) {
+                    // Interrupted before this case began: it is not run, and not reported.
+                    return Ok(Completion::ignored_with("not run: the run was interrupted"));
+                }
                 let started = Instant::now();
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     handle.block_on(run_case(&ctx, &p))
@@ -100,10 +83,14 @@ pub fn trials(
                     .unwrap_or_else(|e| e.into_inner())
                     .push(record);
                 match verdict {
-                    Verdict::Unimplemented => Ok(Completion::ignored_with(reason)),
-                    v if v.fails_run(ctx.strict) => {
-                        Err(Failed::from(format!("{}: {reason}", v.as_str())))
+                    Verdict::Unimplemented | Verdict::Blocked => {
+                        Ok(Completion::ignored_with(reason))
                     }
+                    v if v.fails_run(ctx.strict) => Err(Failed::from(format!(
+                        "{}: {}",
+                        v.as_str(),
+                        crate::endpoint::redact::neutralise(&reason)
+                    ))),
                     _ => Ok(Completion::Completed),
                 }
             })
@@ -127,6 +114,8 @@ fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
         message: String::new(),
         chosen: None,
         failed_step: None,
+        failed_at: None,
+        blocked: None,
         mismatches: Vec::new(),
         transcript: Vec::new(),
         snapshots: Vec::new(),
@@ -134,12 +123,47 @@ fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
     }
 }
 
-/// The verdict a broken expectation earns at this level.
+/// The verdict a broken expectation of a case's own steps earns at this level: a MAY is at
+/// most NON-STRICT, and an INFO case only records what the server did.
 fn broken(level: Level) -> Verdict {
     match level {
-        Level::Should => Verdict::NonStrict,
-        Level::Must | Level::May | Level::Info => Verdict::Fail,
+        Level::Must => Verdict::Fail,
+        Level::Should | Level::May => Verdict::NonStrict,
+        Level::Info => Verdict::Informational,
     }
+}
+
+/// A request as the suite writes it, with every interpolated part shown as `{id}`:
+/// `/Users/${id}` -> `/Users/{id}`.
+pub fn request_template(method: &str, path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find('}') {
+            Some(end) => {
+                out.push_str("{id}");
+                rest = &rest[start + end + 1..];
+            }
+            None => {
+                rest = &rest[start..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    format!("{method} {out}")
+}
+
+/// The server's own words for a refused request: the `detail` of a SCIM Error, shortened.
+fn error_detail(body: &Body) -> Option<String> {
+    let detail = body.json()?.get("detail")?.as_str()?;
+    let line = crate::check::preview(detail);
+    Some(if line.chars().count() > 120 {
+        format!("{}…", line.chars().take(120).collect::<String>())
+    } else {
+        line
+    })
 }
 
 pub async fn run_case(ctx: &RunContext, p: &Planned) -> CaseRecord {
@@ -188,7 +212,8 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
         p.number,
         &ctx.target.base_url,
         &ctx.target.base_path,
-    );
+    )
+    .with_declared(ctx.declared.clone());
     let checker = Checker {
         schemas: ctx.schemas,
     };
@@ -204,32 +229,64 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
             record.failed_step = Some(step_label);
             return;
         }
-        let req = match render_request(&step.request, &mut vars) {
+        if let Some(ms) = step.wait_ms {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            continue;
+        }
+        let req = match render_request(step, &ctx.fitter, &mut vars) {
             Ok(r) => r,
-            Err(e) => {
+            Err(PathError::Unsafe(why)) => {
+                // A value the server gave that would steer the request elsewhere: the server's
+                // answer is at fault, and nothing is sent.
+                record.verdict = Verdict::Fail;
+                record.message = format!(
+                    "{step_label} ({} {}): {why}: not requested",
+                    step.request.method, step.request.path
+                );
+                record.failed_at = Some(FailedAt {
+                    request: request_template(&step.request.method, &step.request.path),
+                    status: None,
+                });
+                record.failed_step = Some(step_label);
+                return;
+            }
+            Err(PathError::Render(e)) => {
                 record.verdict = Verdict::Error;
                 record.message = format!("cannot build the request: {e}");
                 record.failed_step = Some(step_label);
                 return;
             }
         };
+        ledger::before_send(&ctx.target, &ctx.run_id, &req);
         ctx.in_flight.fetch_add(1, Ordering::SeqCst);
         let sent = ctx.target.send(&req).await;
         ctx.in_flight.fetch_sub(1, Ordering::SeqCst);
         let resp = match sent {
             Ok(r) => r,
             Err(e) => {
+                ledger::track(&ctx.target, &ctx.run_id, &req, None);
                 record
                     .transcript
                     .push(exchange(ctx, &step_label, &req, None, Some(e.to_string())));
-                record.verdict = Verdict::Error;
-                record.message = e.to_string();
+                // A URL outside the base URL's origin is the server's doing (a Location, a
+                // meta.location): the case fails on it; other transport failures are errors.
+                record.verdict = if matches!(e, TransportError::ForeignOrigin { .. }) {
+                    Verdict::Fail
+                } else {
+                    Verdict::Error
+                };
+                record.message =
+                    format!("{step_label} ({} {}): {e}", req.method, step.request.path);
+                record.failed_at = Some(FailedAt {
+                    request: request_template(&req.method, &step.request.path),
+                    status: None,
+                });
                 record.failed_step = Some(step_label);
                 return;
             }
         };
         let body = Body::parse(&resp);
-        track_resources(ctx, &req, &resp, &body);
+        ledger::track(&ctx.target, &ctx.run_id, &req, Some(&resp));
         record
             .transcript
             .push(exchange(ctx, &step_label, &req, Some(&resp), None));
@@ -315,12 +372,54 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
             }
         }
         if !mismatches.is_empty() {
-            record.verdict = broken(p.case.level);
+            let request = request_template(&req.method, &step.request.path);
             let first = &mismatches[0];
-            record.message = format!(
-                "{step_label} ({} {}): {}: expected {}, got {}",
-                req.method, req.path, first.subject, first.expected, first.actual
-            );
+            if step.setup {
+                let refused = !(200..300).contains(&resp.status) && first.subject == "status";
+                let detail = match (refused, error_detail(&body)) {
+                    (true, Some(d)) => format!("'{d}'"),
+                    (true, None) => String::new(),
+                    (false, _) => format!("{}: expected {}", first.subject, first.expected),
+                };
+                let cause = if refused {
+                    format!("{request} refused {} {detail}", resp.status)
+                        .trim_end()
+                        .to_owned()
+                } else {
+                    format!("{request} answered {}, but {detail}", resp.status)
+                };
+                record.verdict = Verdict::Blocked;
+                record.message = format!(
+                    "blocked at {step_label} (setup): {}: expected {}, got {}",
+                    first.subject, first.expected, first.actual
+                );
+                record.blocked = Some(Blocked {
+                    step: step_label.clone(),
+                    request,
+                    status: Some(resp.status),
+                    detail,
+                    cause,
+                    root_cause: None,
+                    proven_by: step.proven_by.clone(),
+                });
+            } else {
+                record.verdict = broken(p.case.level);
+                record.message = if record.verdict == Verdict::Informational {
+                    format!(
+                        "the server did none of the behaviours the suite knows: {step_label} ({} {}): {}: got {}",
+                        req.method, req.path, first.subject, first.actual
+                    )
+                } else {
+                    format!(
+                        "{step_label} ({} {}): {}: expected {}, got {}",
+                        req.method, req.path, first.subject, first.expected, first.actual
+                    )
+                };
+                record.failed_at = Some(FailedAt {
+                    request,
+                    status: Some(resp.status),
+                });
+            }
             record.failed_step = Some(step_label);
             record.mismatches = mismatches;
             return;
@@ -333,8 +432,25 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
     }
 }
 
-fn render_request(r: &suite::Request, vars: &mut Vars) -> Result<OutRequest, String> {
-    let path = vars.render(&r.path)?;
+fn render_request(
+    step: &suite::Step,
+    fitter: &fit::Fitter,
+    vars: &mut Vars,
+) -> Result<OutRequest, PathError> {
+    let r = &step.request;
+    let rendered = vars.render_path(&r.path)?;
+    let built = render_rest(step, fitter, vars, &rendered).map_err(PathError::Render)?;
+    Ok(built)
+}
+
+fn render_rest(
+    step: &suite::Step,
+    fitter: &fit::Fitter,
+    vars: &mut Vars,
+    rendered: &str,
+) -> Result<OutRequest, String> {
+    let r = &step.request;
+    let path = fitter.map_path(rendered);
     let query = r
         .query
         .iter()
@@ -348,7 +464,11 @@ fn render_request(r: &suite::Request, vars: &mut Vars) -> Result<OutRequest, Str
     let body = match &r.body {
         None => None,
         Some(ReqBody::Json(v)) => {
-            Some(serde_json::to_vec(&vars.render_json(v)?).map_err(|e| e.to_string())?)
+            let mut body = vars.render_json(v)?;
+            if step.fit {
+                fitter.fit(&r.method, rendered, &mut body, step.setup, vars);
+            }
+            Some(serde_json::to_vec(&body).map_err(|e| e.to_string())?)
         }
         Some(ReqBody::Raw(s)) => Some(vars.render(s)?.into_bytes()),
     };
@@ -361,59 +481,6 @@ fn render_request(r: &suite::Request, vars: &mut Vars) -> Result<OutRequest, Str
         body,
         content_type: r.content_type.clone(),
     })
-}
-
-/// Records created resources in the ledger, and notes the ones a case deleted itself.
-fn track_resources(ctx: &RunContext, req: &OutRequest, resp: &InResponse, body: &Body) {
-    let path = req
-        .path
-        .split('?')
-        .next()
-        .unwrap_or("")
-        .trim_end_matches('/');
-    let ok = (200..300).contains(&resp.status);
-    match req.method.as_str() {
-        "POST" if ok && !path.ends_with("/.search") && !path.eq_ignore_ascii_case("/Bulk") => {
-            if let Some(id) = body
-                .json()
-                .and_then(|j| j.get("id"))
-                .and_then(|v| v.as_str())
-            {
-                ctx.target.ledger.record(path, id);
-            }
-        }
-        "POST" if ok && path.eq_ignore_ascii_case("/Bulk") => {
-            let ops = body
-                .json()
-                .and_then(|j| j.get("Operations"))
-                .and_then(|o| o.as_array());
-            for op in ops.into_iter().flatten() {
-                let method = op.get("method").and_then(|m| m.as_str()).unwrap_or("");
-                let location = op.get("location").and_then(|l| l.as_str()).unwrap_or("");
-                if method.eq_ignore_ascii_case("POST")
-                    && let Some((collection, id)) = split_location(location, &ctx.target.base_path)
-                {
-                    ctx.target.ledger.record(&collection, &id);
-                }
-            }
-        }
-        "DELETE" if ok || resp.status == 404 => ctx.target.ledger.mark_deleted(path),
-        _ => {}
-    }
-}
-
-/// `http://h/scim/v2/Users/abc` -> (`/Users`, `abc`), relative to the base path.
-fn split_location(location: &str, base_path: &str) -> Option<(String, String)> {
-    let path = match url::Url::parse(location) {
-        Ok(u) => u.path().to_owned(),
-        Err(_) => location.to_owned(),
-    };
-    let rel = path.strip_prefix(base_path).unwrap_or(&path);
-    let (collection, id) = rel.trim_end_matches('/').rsplit_once('/')?;
-    if id.is_empty() || collection.is_empty() {
-        return None;
-    }
-    Some((collection.to_owned(), id.to_owned()))
 }
 
 fn clip(text: &str) -> String {
@@ -478,5 +545,45 @@ fn exchange(
             })
             .unwrap_or_default(),
         error: error.map(|e| r.redact(&e).into_owned()),
+    }
+}
+
+/// Names, for every BLOCKED case, the case whose own point failed on the same request: the
+/// setup step's `proven_by`, or else a failing case whose own step sent the same request
+/// (same method and path shape), preferring the same status and MUST cases.
+pub fn resolve_root_causes(records: &mut [CaseRecord]) {
+    let failing: Vec<(String, Level, FailedAt)> = records
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.verdict,
+                Verdict::Fail | Verdict::NonStrict | Verdict::Error
+            )
+        })
+        .filter_map(|r| r.failed_at.clone().map(|f| (r.name(), r.level, f)))
+        .collect();
+    let verdict_of: std::collections::HashMap<String, Verdict> =
+        records.iter().map(|r| (r.name(), r.verdict)).collect();
+    for r in records.iter_mut() {
+        let Some(b) = r.blocked.as_mut() else {
+            continue;
+        };
+        if let Some(owner) = &b.proven_by {
+            if verdict_of
+                .get(owner)
+                .is_some_and(|v| matches!(v, Verdict::Fail | Verdict::NonStrict | Verdict::Error))
+            {
+                b.root_cause = Some(owner.clone());
+            }
+            continue;
+        }
+        let rank = |(name, level, at): &(String, Level, FailedAt)| {
+            (at.status != b.status, *level != Level::Must, name.clone())
+        };
+        b.root_cause = failing
+            .iter()
+            .filter(|(_, _, at)| at.request.eq_ignore_ascii_case(&b.request))
+            .min_by_key(|c| rank(c))
+            .map(|(name, _, _)| name.clone());
     }
 }

@@ -30,6 +30,12 @@ pub static FAULTS: &[Fault] = &[
         description: "POST /Users and /Groups answer 200 OK instead of 201 Created.",
     },
     Fault {
+        name: "familyname-required",
+        requirements: &["rfc7644.3.3.create-returns-201"],
+        flavours: ALL,
+        description: "/Schemas declares name and name.familyName required, and a User without a familyName is refused (400): legal for a server, but an RFC-minimal create fails.",
+    },
+    Fault {
         name: "create-no-location",
         requirements: &["rfc7644.3.3.create-location-header"],
         flavours: ALL,
@@ -1006,28 +1012,19 @@ pub static HOSTILE: &[Fault] = &[
     },
     Fault {
         name: "id-path-traversal",
-        requirements: &[
-            "rfc7643.3.1.id-non-empty",
-            "scimspec.ids-one-path-segment",
-        ],
+        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ids-one-path-segment"],
         flavours: ALL,
         description: "New users get the id ../Groups/victim-N, and a group victim-N (not the run's) is made beside each: a client that pastes ids into paths deletes the victim.",
     },
     Fault {
         name: "id-fragment",
-        requirements: &[
-            "rfc7643.3.1.id-non-empty",
-            "scimspec.ids-one-path-segment",
-        ],
+        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ids-one-path-segment"],
         flavours: ALL,
         description: "New users get the id victim-N#frag, and a user victim-N (not the run's) is made beside each: an unencoded id loses its fragment and names the victim.",
     },
     Fault {
         name: "numeric-ids",
-        requirements: &[
-            "rfc7643.3.1.id-non-empty",
-            "scimspec.ledger-any-id-type",
-        ],
+        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ledger-any-id-type"],
         flavours: ALL,
         description: "Resource ids are JSON numbers (\"id\": 1001), not strings.",
     },
@@ -1057,10 +1054,7 @@ pub static HOSTILE: &[Fault] = &[
     },
     Fault {
         name: "delete-500-twice",
-        requirements: &[
-            "rfc7644.3.6.delete-returns-204",
-            "scimspec.cleanup-retries",
-        ],
+        requirements: &["rfc7644.3.6.delete-returns-204", "scimspec.cleanup-retries"],
         flavours: ALL,
         description: "The first two DELETEs of each resource answer 500; the third deletes it (204).",
     },

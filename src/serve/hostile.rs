@@ -17,7 +17,8 @@ use super::store::{Resource, Store};
 
 /// The escape sequences of the terminal-escapes fault: an OSC 52 clipboard write
 /// ("scimspec-pwned"), clear screen, and a window title.
-pub const ESCAPES: &str = "\u{1b}]52;c;c2NpbXNwZWMtcHduZWQ=\u{7}\u{1b}[2J\u{1b}]0;scimspec-pwned\u{7}";
+pub const ESCAPES: &str =
+    "\u{1b}]52;c;c2NpbXNwZWMtcHduZWQ=\u{7}\u{1b}[2J\u{1b}]0;scimspec-pwned\u{7}";
 
 /// Numeric ids are handed out from here (shared by every server in the process: unique is enough).
 static NEXT_NUMERIC_ID: AtomicU64 = AtomicU64::new(1001);
@@ -77,7 +78,9 @@ fn insert_victim(store: &mut Store, kind: Kind, id: &str, attr: &str, name: &str
 
 /// An answer given instead of the normal one (the DELETE faults).
 pub fn before(app: &App, method: &Method, segs: &[String]) -> Option<Response> {
-    if *method != Method::DELETE || segs.len() != 2 || !matches!(segs[0].as_str(), "Users" | "Groups")
+    if *method != Method::DELETE
+        || segs.len() != 2
+        || !matches!(segs[0].as_str(), "Users" | "Groups")
     {
         return None;
     }
@@ -141,7 +144,10 @@ pub async fn after(
     let status = parts.status;
     let collection = segs.len() == 1 && matches!(segs[0].as_str(), "Users" | "Groups");
 
-    if app.fault("create-empty-answer") && *method == Method::POST && collection && status.is_success()
+    if app.fault("create-empty-answer")
+        && *method == Method::POST
+        && collection
+        && status.is_success()
     {
         parts.headers.remove(header::LOCATION);
         parts.headers.remove(header::CONTENT_TYPE);
@@ -162,7 +168,8 @@ pub async fn after(
         }
         if let Some(j) = json.as_mut() {
             for_each_resource(j, &mut |r| {
-                if let Some(Value::String(l)) = r.get_mut("meta").and_then(|m| m.get_mut("location"))
+                if let Some(Value::String(l)) =
+                    r.get_mut("meta").and_then(|m| m.get_mut("location"))
                 {
                     *l = l.replacen(&ctx.origin, &foreign, 1);
                 }
@@ -173,7 +180,10 @@ pub async fn after(
         && let Some(j) = json.as_mut()
     {
         for_each_resource(j, &mut |r| {
-            let n = r.get("id").and_then(Value::as_str).and_then(|s| s.parse::<u64>().ok());
+            let n = r
+                .get("id")
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse::<u64>().ok());
             if let Some(n) = n {
                 r.insert("id".into(), json!(n));
             }
@@ -194,7 +204,8 @@ pub async fn after(
             d.push_str(ESCAPES);
         }
         for_each_resource(j, &mut |r| {
-            if let Some(Value::String(t)) = r.get_mut("meta").and_then(|m| m.get_mut("resourceType"))
+            if let Some(Value::String(t)) =
+                r.get_mut("meta").and_then(|m| m.get_mut("resourceType"))
             {
                 t.push_str(ESCAPES);
             }
@@ -215,7 +226,10 @@ pub async fn after(
         }
         if let Some(Value::Object(o)) = json.as_mut() {
             if let Some(Value::String(d)) = o.get_mut("detail") {
-                d.push_str(&format!(" (request headers: {})", Value::Object(echo.clone())));
+                d.push_str(&format!(
+                    " (request headers: {})",
+                    Value::Object(echo.clone())
+                ));
             }
             o.insert("echo".into(), Value::Object(echo));
         }
@@ -298,7 +312,12 @@ fn echo(headers: &HeaderMap) -> Map<String, Value> {
     for (n, v) in headers {
         if matches!(
             n.as_str(),
-            "host" | "accept" | "content-type" | "content-length" | "user-agent" | "accept-encoding"
+            "host"
+                | "accept"
+                | "content-type"
+                | "content-length"
+                | "user-agent"
+                | "accept-encoding"
         ) {
             continue;
         }
@@ -308,7 +327,10 @@ fn echo(headers: &HeaderMap) -> Map<String, Value> {
             if scheme.eq_ignore_ascii_case("basic")
                 && let Some(pair) = base64_decode(cred.trim())
             {
-                let pass = pair.split_once(':').map(|(_, p)| p.to_owned()).unwrap_or_default();
+                let pass = pair
+                    .split_once(':')
+                    .map(|(_, p)| p.to_owned())
+                    .unwrap_or_default();
                 let pct: String = url::form_urlencoded::byte_serialize(pass.as_bytes()).collect();
                 out.insert("basic-pair".into(), json!(pair));
                 out.insert("basic-password".into(), json!(pass));

@@ -166,6 +166,7 @@ fn filter_q(f: &str) -> String {
 async fn probe(name: &str, t: &T) -> String {
     match name {
         "create-returns-200" => t.user(json!({})).await.status.to_string(),
+        "familyname-required" => t.user(json!({})).await.status.to_string(),
         "create-no-location" => t
             .user(json!({}))
             .await
@@ -1118,6 +1119,8 @@ fn every_fault_name_used_in_code_exists() {
         include_str!("ops.rs"),
         include_str!("patch.rs"),
         include_str!("resource.rs"),
+        include_str!("error.rs"),
+        include_str!("hostile.rs"),
     ];
     let re = regex::Regex::new(r#"fault\("([a-z0-9-]+)"\)"#).unwrap();
     let mut used = std::collections::HashSet::new();
@@ -1131,7 +1134,7 @@ fn every_fault_name_used_in_code_exists() {
             used.insert(name);
         }
     }
-    for f in FAULTS {
+    for f in FAULTS.iter().chain(super::HOSTILE) {
         assert!(
             used.contains(f.name),
             "fault {} is never checked by the server",

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Filters after `|`: `upper`, `lower`, `add:N` (integers), `shift:SECONDS` and `tz:+HH:MM`
 /// (RFC 3339 timestamps).
@@ -22,7 +23,7 @@ pub struct Reference {
 /// True for the names the runner provides itself rather than a capture.
 pub fn is_generator(name: &str) -> bool {
     matches!(name, "run_id" | "base_url" | "base_path" | "now" | "index")
-        || ["unique.", "email.", "uuid."]
+        || ["unique.", "email.", "uuid.", "declared."]
             .iter()
             .any(|p| name.strip_prefix(p).is_some_and(|rest| !rest.is_empty()))
 }
@@ -90,6 +91,8 @@ pub struct Vars {
     /// `$repeat` output of the body being rendered: values made, and bytes joined.
     repeated: (u64, u64),
     repeat_depth: usize,
+    /// What discovery declared (`declared.User.schemas`, `declared.User.endpoint`, …).
+    declared: Arc<HashMap<String, Value>>,
 }
 
 impl Vars {
@@ -103,7 +106,14 @@ impl Vars {
             values: HashMap::new(),
             repeated: (0, 0),
             repeat_depth: 0,
+            declared: Arc::default(),
         }
+    }
+
+    /// The discovery values `${declared.NAME}` refers to.
+    pub fn with_declared(mut self, declared: Arc<HashMap<String, Value>>) -> Self {
+        self.declared = declared;
+        self
     }
 
     pub fn prefix(&self) -> &str {
@@ -122,6 +132,9 @@ impl Vars {
     fn lookup(&mut self, name: &str) -> Option<Value> {
         if let Some(v) = self.values.get(name) {
             return Some(v.clone());
+        }
+        if name.starts_with("declared.") {
+            return self.declared.get(name).cloned();
         }
         let generated = match name {
             "run_id" => self.run_id.clone(),
@@ -180,7 +193,7 @@ impl Vars {
                 let name = parse_reference(inner)
                     .map(|r| r.name)
                     .unwrap_or_else(|_| inner.to_owned());
-                let seg = crate::target::segment(&value).map_err(|why| {
+                let seg = crate::endpoint::segment(&value).map_err(|why| {
                     PathError::Unsafe(format!("the value of `${{{name}}}`, {why}"))
                 })?;
                 out.push_str(&seg);
@@ -438,7 +451,10 @@ mod tests {
         v.set("id", json!("a b%c"));
         v.set("n", json!(1001));
         v.set("loc", json!("http://h/scim/Users/x"));
-        assert_eq!(v.render_path("/Users/${id}").as_deref(), Ok("/Users/a%20b%25c"));
+        assert_eq!(
+            v.render_path("/Users/${id}").as_deref(),
+            Ok("/Users/a%20b%25c")
+        );
         assert_eq!(v.render_path("/Users/${n}").as_deref(), Ok("/Users/1001"));
         assert_eq!(
             v.render_path("${loc}").as_deref(),

@@ -120,7 +120,11 @@ impl Ledger {
 
     /// A case (or the cleanup) deleted the resource at this path (its DELETE answered 2xx or 404).
     pub fn mark_deleted(&self, path: &str) {
-        let path = path.split(['?', '#']).next().unwrap_or("").trim_end_matches('/');
+        let path = path
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('/');
         let created = lock(&self.created);
         if let Some(c) = created
             .iter()
@@ -184,7 +188,11 @@ fn split(target: &super::Target, path: &str) -> Option<(String, Vec<String>)> {
         return None;
     }
     let rest = segs
-        .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
         .collect();
     Some((format!("/{first}"), rest))
 }
@@ -238,6 +246,30 @@ fn marked_names(body: &Value, marker: &str, out: &mut Vec<String>) {
     }
 }
 
+/// Notes the run's names a write request carries, before it is sent: whatever happens to the
+/// answer (a case timeout drops it), the final sweep looks for them.
+pub fn before_send(target: &super::Target, run_id: &str, req: &super::OutRequest) {
+    if matches!(
+        req.method.to_ascii_uppercase().as_str(),
+        "GET" | "HEAD" | "DELETE"
+    ) {
+        return;
+    }
+    let Some(b) = req
+        .body
+        .as_deref()
+        .and_then(|b| serde_json::from_slice::<Value>(b).ok())
+    else {
+        return;
+    };
+    let marker = format!("scimspec-{run_id}").to_ascii_lowercase();
+    let mut names = Vec::new();
+    marked_names(&b, &marker, &mut names);
+    for n in names {
+        target.ledger.note_name(&n);
+    }
+}
+
 /// Records what an exchange may have created, and what it deleted. `answer` is `None` when no
 /// answer came (a timeout may still have created the resource). `run_id` marks the run's names.
 pub fn track(
@@ -248,23 +280,22 @@ pub fn track(
 ) {
     let ledger = &target.ledger;
     let Some((collection, rest)) = split(target, &req.path).or_else(|| {
-        let p = req.path.split('?').next().unwrap_or("").trim_end_matches('/');
-        p.eq_ignore_ascii_case("/bulk").then(|| ("/Bulk".to_owned(), Vec::new()))
+        let p = req
+            .path
+            .split('?')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('/');
+        p.eq_ignore_ascii_case("/bulk")
+            .then(|| ("/Bulk".to_owned(), Vec::new()))
     }) else {
         return;
     };
+    let _ = run_id;
     let sent: Option<Value> = req
         .body
         .as_deref()
         .and_then(|b| serde_json::from_slice(b).ok());
-    let marker = format!("scimspec-{run_id}").to_ascii_lowercase();
-    if let Some(b) = &sent {
-        let mut names = Vec::new();
-        marked_names(b, &marker, &mut names);
-        for n in names {
-            ledger.note_name(&n);
-        }
-    }
     let status = answer.map(|a| a.status);
     let ok = status.is_some_and(|s| (200..300).contains(&s));
     // No answer, or a 5xx: the server may have created it anyway.

@@ -8,10 +8,22 @@ use std::fmt;
 #[derive(Debug)]
 pub enum PreflightError {
     /// The server demands credentials and the run has none.
-    NoCredentials { url: String, status: u16 },
-    Unreachable { url: String, cause: TransportError },
-    Rejected { url: String, status: u16 },
-    NotScim { url: String, detail: String },
+    NoCredentials {
+        url: String,
+        status: u16,
+    },
+    Unreachable {
+        url: String,
+        cause: TransportError,
+    },
+    Rejected {
+        url: String,
+        status: u16,
+    },
+    NotScim {
+        url: String,
+        detail: String,
+    },
 }
 
 impl fmt::Display for PreflightError {

@@ -132,7 +132,10 @@ pub fn neutralise(text: &str) -> Cow<'_, str> {
 /// [`neutralise`] for text that carries scimspec's own styles: SGR sequences (`ESC [ … m`, colour
 /// and weight only) are kept, every other control character is made visible.
 pub fn neutralise_keeping_styles(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -177,8 +180,8 @@ mod tests {
             "p%40ss%20w%2frd%22%5cx",
             "p%40ss+w%2Frd%22%5Cx",
         ] {
-            let out = r.redact(&format!("before {shown} after"));
-            assert_eq!(out, format!("before {MASK} after"), "{shown}");
+            let text = format!("before {shown} after");
+            assert_eq!(r.redact(&text), format!("before {MASK} after"), "{shown}");
         }
     }
 

@@ -3,7 +3,8 @@
 //! carry a run id is ever touched, whatever the server answers, and every loop over the server's
 //! answers is bounded.
 
-use super::{OutRequest, Target, redact::neutralise};
+use super::{ConnOptions, OutRequest, Target, redact::neutralise};
+use crate::process::{EXIT_FAILED, EXIT_OK, fatal};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -284,9 +285,7 @@ pub async fn sweep(target: &Target, prefix: &str, dry_run: bool) -> Result<Summa
             let path = match super::segment(&id) {
                 Ok(seg) => format!("{collection}/{seg}"),
                 Err(why) => {
-                    summary
-                        .found
-                        .push(format!("{collection}/? ({shown_name})"));
+                    summary.found.push(format!("{collection}/? ({shown_name})"));
                     summary.left.push(format!(
                         "{collection} ({shown_name}): the server's id {why}; delete it by hand"
                     ));
@@ -375,7 +374,11 @@ pub async fn end_of_run(target: &Target, jobs: usize) -> CleanupReport {
         let Some(name) = c.name.clone() else {
             continue;
         };
-        let attr = if c.is_group() { "displayName" } else { "userName" };
+        let attr = if c.is_group() {
+            "displayName"
+        } else {
+            "userName"
+        };
         let found = find_names(
             target,
             &c.collection,
@@ -469,7 +472,9 @@ pub async fn end_of_run(target: &Target, jobs: usize) -> CleanupReport {
     }
     report.created = ledger.created_count();
     report.deleted = report.created.saturating_sub(ledger.pending().len());
-    report.left.sort_by(|a, b| (&a.collection, &a.id).cmp(&(&b.collection, &b.id)));
+    report
+        .left
+        .sort_by(|a, b| (&a.collection, &a.id).cmp(&(&b.collection, &b.id)));
     report
 }
 
@@ -482,6 +487,50 @@ fn leftover(c: &Created, reason: String) -> Leftover {
     }
 }
 
+/// `scimspec cleanup`: deletes what earlier runs left — one run's (`run_id`) or every run's.
+pub fn command(conn: &ConnOptions, run_id: Option<&str>, dry_run: bool) -> i32 {
+    let Some(base_url) = conn.base_url.clone() else {
+        return fatal("cleanup needs --base-url URL");
+    };
+    let (creds, options) = match (conn.credentials(), conn.client_options()) {
+        (Ok(c), Ok(o)) => (c, o),
+        (Err(e), _) | (_, Err(e)) => return fatal(e),
+    };
+    let target = match Target::new(&base_url, creds, options) {
+        Ok(t) => t,
+        Err(e) => return fatal(e),
+    };
+    let prefix = match run_id {
+        Some(id) if id.len() >= 4 && id.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            format!("scimspec-{id}-")
+        }
+        Some(id) => {
+            return fatal(format!(
+                "`{id}` is not a run id (the 8 characters printed at the start of a run)"
+            ));
+        }
+        None => "scimspec-".to_owned(),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fatal(format!("cannot start the async runtime: {e}")),
+    };
+    match runtime.block_on(sweep(&target, &prefix, dry_run)) {
+        Ok(summary) => {
+            println!("{}", target.redactor.redact(&summary.to_string()));
+            if summary.left.is_empty() {
+                EXIT_OK
+            } else {
+                EXIT_FAILED
+            }
+        }
+        Err(e) => fatal(target.redactor.redact(&e)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::ours;
@@ -489,7 +538,10 @@ mod tests {
     #[test]
     fn names_carry_the_run_id_anywhere() {
         assert!(ours("Loom Creators scimspec-0a1b2c3d-7-g", "scimspec-"));
-        assert!(ours("scimspec-0a1b2c3d-7-x@example.com", "scimspec-0a1b2c3d-"));
+        assert!(ours(
+            "scimspec-0a1b2c3d-7-x@example.com",
+            "scimspec-0a1b2c3d-"
+        ));
         assert!(!ours("scimspec-admin@example.com", "scimspec-"));
         assert!(!ours("someone", "scimspec-"));
     }

@@ -1,14 +1,16 @@
-//! The endpoint under test: the HTTP client, credentials, preflight discovery, and the ledger of
-//! what a run created.
+//! The endpoint under test: the HTTP client, credentials, preflight discovery, the ledger of
+//! what a run created and its cleanup.
 
 pub mod capabilities;
+pub mod cleanup;
 pub mod ledger;
+pub mod options;
 pub mod preflight;
 pub mod redact;
-pub mod sweep;
 
 pub use capabilities::Capabilities;
 pub use ledger::Ledger;
+pub use options::ConnOptions;
 pub use redact::Redactor;
 
 use crate::suite::Auth;
@@ -246,8 +248,8 @@ impl Target {
         options: ClientOptions,
     ) -> Result<Target, String> {
         let shown = without_userinfo(base_url);
-        let parsed =
-            url::Url::parse(base_url).map_err(|e| format!("--base-url `{shown}` is not a URL: {e}"))?;
+        let parsed = url::Url::parse(base_url)
+            .map_err(|e| format!("--base-url `{shown}` is not a URL: {e}"))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(format!(
                 "--base-url `{shown}` must start with http:// or https://"
@@ -532,7 +534,10 @@ impl Target {
                     " (the server's certificate chain does not lead to a CA in --cacert {}: check that the file holds the issuing CA, or that the host name matches the certificate)",
                     ca.display()
                 ),
-                (None, false) => " (use --cacert FILE for a private CA, or --insecure to skip verification)".to_owned(),
+                (None, false) => {
+                    " (use --cacert FILE for a private CA, or --insecure to skip verification)"
+                        .to_owned()
+                }
             };
             TransportError::Tls(format!("{chain}{hint}"))
         } else if e.is_connect() {

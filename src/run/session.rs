@@ -1,0 +1,570 @@
+//! The lifecycle of one run: load and plan, preflight, the cases, cleanup (also on Ctrl-C),
+//! and the reports.
+
+use super::RunContext;
+use super::fit::Fitter;
+use super::plan::{Planned, check_profiles, default_profiles, load_suites, plan, selected};
+use super::record::CaseRecord;
+use crate::catalog::Catalog;
+use crate::check::schema::SchemaSet;
+use crate::check::snapshot;
+use crate::endpoint::cleanup::{CleanupReport, Leftover};
+use crate::endpoint::{ConnOptions, Target, cleanup};
+use crate::process::{EXIT_FAILED, EXIT_OK, fatal};
+use crate::report;
+use crate::serve;
+use crate::suite;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The exit code of an interrupted run (128 + SIGINT, what shells report for Ctrl-C).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// Everything `scimspec run` was asked to do (the command line, parsed).
+pub struct RunOptions {
+    pub conn: ConnOptions,
+    pub builtin: Option<serve::Flavour>,
+    pub faults: Vec<String>,
+    pub profile: Vec<String>,
+    pub junit: Option<PathBuf>,
+    pub json: Option<PathBuf>,
+    pub case_timeout: u64,
+    pub strict: bool,
+    pub suites: Vec<PathBuf>,
+    pub jobs: usize,
+    pub filter: Option<String>,
+    pub exact: bool,
+    pub skip: Vec<String>,
+    pub list: bool,
+    pub verbose: bool,
+    pub read_only: bool,
+    pub record_http: Option<PathBuf>,
+    pub keep: bool,
+    pub snapshots: Option<PathBuf>,
+    pub snapshot_mode: snapshot::Mode,
+    pub snapshot_drift: snapshot::Drift,
+}
+
+/// `scimspec run`: load, plan, preflight, run every case, clean up, report. Returns the exit code.
+pub fn run(a: RunOptions) -> i32 {
+    let catalog = Catalog::builtin();
+    let suites = match load_suites(&a.suites, &catalog) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let profiles = if a.profile.is_empty() {
+        default_profiles(a.builtin)
+    } else {
+        a.profile.clone()
+    };
+    if let Err(e) = check_profiles(&profiles, &suites) {
+        return fatal(e);
+    }
+    let planned: Vec<Planned> = plan(suite::select_profiles(suites, &profiles))
+        .into_iter()
+        .filter(|p| selected(&p.name(), &a.filter, a.exact, &a.skip))
+        .collect();
+    if a.list {
+        let mut out = std::io::stdout().lock();
+        for p in &planned {
+            if writeln!(out, "{}: {}", p.name(), p.case.level).is_err() {
+                return EXIT_OK;
+            }
+        }
+        return EXIT_OK;
+    }
+    if planned.is_empty() {
+        return fatal("0 cases selected: the filter matched nothing; try --list");
+    }
+    let mut creds = match a.conn.credentials() {
+        Ok(c) => c,
+        Err(e) => return fatal(e),
+    };
+    // Found now rather than after an hour of requests.
+    for (flag, path) in [("--junit", &a.junit), ("--json", &a.json)] {
+        if let Some(p) = path
+            && let Err(e) = check_report_file(flag, p)
+        {
+            return fatal(e);
+        }
+    }
+    if let Some(dir) = &a.record_http
+        && let Err(e) = check_report_dir("--record-http", dir)
+    {
+        return fatal(e);
+    }
+    let options = match a.conn.client_options() {
+        Ok(o) => o,
+        Err(e) => return fatal(e),
+    };
+    let mut planned = planned;
+    if a.read_only {
+        let (keep, writes): (Vec<Planned>, Vec<Planned>) =
+            planned.into_iter().partition(|p| p.case.is_read_only());
+        if !writes.is_empty() {
+            let names: Vec<String> = writes.iter().map(Planned::name).collect();
+            println!(
+                "--read-only: left out {} case{} that send write requests: {}",
+                names.len(),
+                if names.len() == 1 { "" } else { "s" },
+                names.join(", ")
+            );
+        }
+        planned = keep;
+        if planned.is_empty() {
+            return fatal("--read-only left no case to run");
+        }
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .worker_threads(2)
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fatal(format!("cannot start the async runtime: {e}")),
+    };
+    let handle = runtime.handle().clone();
+
+    let mut server = None;
+    let base_url = match (&a.conn.base_url, a.builtin) {
+        (_, Some(flavour)) => {
+            let token = format!("scimspec-builtin-{}", uuid::Uuid::new_v4().simple());
+            let opts = serve::ServeOptions {
+                flavour,
+                token: Some(token.clone()),
+                faults: a.faults.clone(),
+            };
+            let listen: std::net::SocketAddr = ([127, 0, 0, 1], 0).into();
+            match runtime.block_on(serve::start(listen, opts)) {
+                Ok(s) => {
+                    let url = s.base_url();
+                    server = Some(s);
+                    creds.bearer = Some(token);
+                    url
+                }
+                Err(e) => return fatal(e),
+            }
+        }
+        (Some(url), None) => url.clone(),
+        (None, None) => return fatal("give --base-url URL, or --builtin core|loom|looop"),
+    };
+    let mut target = match Target::new(&base_url, creds, options) {
+        Ok(t) => t,
+        Err(e) => return fatal(e),
+    };
+    target.read_only = a.read_only;
+    if profiles.iter().any(|p| p == "looop") {
+        let path = target.base_path.clone();
+        if !path.ends_with("/scim/v2") {
+            let _ = writeln!(
+                std::io::stderr(),
+                "scimspec: warning: Looop's base URL always ends with /scim/v2, and `{base_url}` does not (looop.base-url-ends-scim-v2)"
+            );
+        }
+    }
+    let caps = match runtime.block_on(target.preflight()) {
+        Ok(c) => c,
+        Err(e) => return fatal(target.redactor.redact(&e.to_string())),
+    };
+    let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let suite_count = {
+        let mut ids: Vec<&str> = planned.iter().map(|p| p.suite.id.as_str()).collect();
+        ids.dedup();
+        ids.len()
+    };
+    // From here on the run may create resources: a closed stdout must not stop it.
+    let colour = colour_wanted();
+    let out_guard = report::stdout::guard();
+    if colour {
+        anstream::ColorChoice::Always.write_global();
+    }
+    let mut stdout = anstream::stdout();
+    let _ = writeln!(
+        stdout,
+        "scimspec {}: {} cases from {} suites (profiles {}) against {} — run {run_id}{}",
+        env!("CARGO_PKG_VERSION"),
+        planned.len(),
+        suite_count,
+        profiles.join(","),
+        target.redactor.redact(&base_url),
+        if a.conn.insecure {
+            " — --insecure: TLS certificates are NOT verified"
+        } else {
+            ""
+        },
+    );
+    for w in &caps.warnings {
+        let _ = writeln!(stdout, "warning: {w}");
+    }
+    let fitter = Fitter::new(&caps, &target.base_path);
+    for note in fitter.notes() {
+        let _ = writeln!(stdout, "fitted fixtures: {note}");
+    }
+    let declared = Arc::new(declared_values(&caps, &fitter));
+    let _ = stdout.flush();
+    let ctx = Arc::new(RunContext {
+        target: Arc::new(target),
+        caps,
+        fitter,
+        declared,
+        run_id: run_id.clone(),
+        schemas: SchemaSet::builtin(),
+        case_timeout: Duration::from_secs(a.case_timeout.max(1)),
+        strict: a.strict,
+        cancelled: AtomicBool::new(false),
+        in_flight: AtomicUsize::new(0),
+        records: Mutex::new(Vec::new()),
+        snapshots: match a.snapshot_mode {
+            snapshot::Mode::Off => None,
+            mode => Some(snapshot::Store {
+                dir: a.snapshots.clone().unwrap_or_else(|| {
+                    PathBuf::from("snapshots").join(target_label(&base_url, a.builtin))
+                }),
+                mode,
+            }),
+        },
+        drift: a.snapshot_drift,
+    });
+    let signals = install_interrupt_handler(&ctx, &handle);
+
+    let started = Instant::now();
+    let args = libtest_mimic::Arguments {
+        test_threads: Some(a.jobs.max(1)),
+        color: colour.then_some(libtest_mimic::ColorSetting::Always),
+        ..libtest_mimic::Arguments::default()
+    };
+    let trials = super::trials(&ctx, &planned, &handle);
+    let _ = libtest_mimic::run(&args, trials);
+    let elapsed = started.elapsed();
+
+    let mut records: Vec<CaseRecord> =
+        std::mem::take(&mut *ctx.records.lock().unwrap_or_else(|e| e.into_inner()));
+    records.sort_by_key(|r| r.name());
+    super::resolve_root_causes(&mut records);
+    let interrupted = signals.interrupted.load(Ordering::SeqCst);
+    let cleanup = if a.keep {
+        kept(&ctx.target, "left in place (--keep)")
+    } else {
+        let target = ctx.target.clone();
+        let abort = signals.abort.clone();
+        let jobs = a.jobs;
+        runtime.block_on(async move {
+            tokio::select! {
+                r = cleanup::end_of_run(&target, jobs) => r,
+                _ = abort.notified() => kept(&target, "the cleanup was aborted (a second interrupt)"),
+            }
+        })
+    };
+    let interrupted = interrupted || signals.interrupted.load(Ordering::SeqCst);
+    let shown_base = ctx.target.redactor.redact(&base_url).into_owned();
+    let cleanup_command = CleanupReport::command(&shown_base, &run_id);
+
+    let text = report::console::render(&records, &catalog, a.strict, a.verbose);
+    let mut stdout = anstream::stdout();
+    let _ = write!(stdout, "{}", ctx.target.redactor.redact(&text));
+    let mut line = format!("Cleanup: {}", cleanup.line());
+    for l in &cleanup.left {
+        line.push_str(&format!("\n  left: {l}"));
+    }
+    for w in &cleanup.warnings {
+        line.push_str(&format!("\n  warning: {w}"));
+    }
+    if !cleanup.left.is_empty() {
+        line.push_str(&format!("\n  remove what is left with: {cleanup_command}"));
+    }
+    let line = crate::endpoint::redact::neutralise(&line).into_owned();
+    let _ = writeln!(stdout, "{}", ctx.target.redactor.redact(&line));
+    if interrupted {
+        let _ = writeln!(
+            stdout,
+            "Interrupted: cases not run are missing from the reports"
+        );
+    }
+    let _ = writeln!(stdout, "Time: {:.2}s", elapsed.as_secs_f64());
+    // A blocked case whose cause no case's own point judged would otherwise pass silently.
+    let unexplained = records
+        .iter()
+        .any(|r| r.blocked.as_ref().is_some_and(|b| b.root_cause.is_none()));
+    let mut code = if unexplained
+        || !cleanup.left.is_empty()
+        || records.iter().any(|r| r.verdict.fails_run(a.strict))
+    {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    };
+    let facts = report::junit::RunFacts {
+        insecure: a.conn.insecure,
+        interrupted,
+        leftovers: cleanup.left.iter().map(Leftover::to_string).collect(),
+        cleanup_command: (!cleanup.left.is_empty()).then(|| cleanup_command.clone()),
+    };
+    if let Some(path) = &a.junit {
+        let written = report::junit::render_run(&records, &catalog, a.strict, elapsed, &facts)
+            .and_then(|xml| {
+                std::fs::write(path, ctx.target.redactor.redact(&xml).as_bytes())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            });
+        if let Err(e) = written {
+            code = fatal(e);
+        }
+    }
+    if let Some(path) = &a.json {
+        let meta = serde_json::json!({
+            "run_id": run_id,
+            "base_url": ctx.target.redactor.redact(&base_url),
+            "profiles": profiles,
+            "elapsed_ms": elapsed.as_millis() as u64,
+            "insecure": a.conn.insecure,
+            "interrupted": interrupted,
+            "cleanup": {
+                "summary": cleanup.line(),
+                "created": cleanup.created,
+                "deleted": cleanup.deleted,
+                "left": cleanup.left,
+                "warnings": cleanup.warnings,
+                "command": (!cleanup.left.is_empty()).then_some(&cleanup_command),
+            },
+        });
+        let doc = report::json_report(&records, &meta);
+        let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        if let Err(e) = std::fs::write(path, ctx.target.redactor.redact(&text).as_bytes()) {
+            code = fatal(format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    if let Some(dir) = &a.record_http {
+        let har = report::har(&records, &run_id);
+        let path = dir.join(format!("scimspec-{run_id}.har"));
+        let text = serde_json::to_string_pretty(&har).unwrap_or_default();
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|_| std::fs::write(&path, ctx.target.redactor.redact(&text).as_bytes()));
+        match written {
+            Ok(()) => println!("HTTP record: {}", path.display()),
+            Err(e) => code = fatal(format!("cannot write {}: {e}", path.display())),
+        }
+    }
+    if let Some(s) = server {
+        s.shutdown();
+    }
+    if let Some(g) = out_guard {
+        g.finish();
+    }
+    if interrupted {
+        return EXIT_INTERRUPTED;
+    }
+    code
+}
+
+/// What the ledger still holds, reported as left for `why`.
+fn kept(target: &Target, why: &str) -> CleanupReport {
+    let pending = target.ledger.pending();
+    CleanupReport {
+        created: target.ledger.created_count(),
+        deleted: target.ledger.created_count() - pending.len(),
+        left: pending
+            .into_iter()
+            .map(|c| Leftover {
+                collection: c.collection,
+                id: c.id,
+                name: c.name,
+                reason: why.to_owned(),
+            })
+            .collect(),
+        warnings: Vec::new(),
+    }
+}
+
+/// Colour when stdout is a terminal and NO_COLOR is unset: decided before the stdout guard
+/// turns fd 1 into a pipe.
+fn colour_wanted() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+/// A report file can be written: its directory is made, the file opened for writing (and
+/// removed again when the check made it).
+fn check_report_file(flag: &str, path: &std::path::Path) -> Result<(), String> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("{flag} {}: cannot make its directory: {e}", path.display()))?;
+    }
+    if path.is_dir() {
+        return Err(format!("{flag} {}: is a directory", path.display()));
+    }
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| format!("{flag} {}: cannot write there: {e}", path.display()))?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
+fn check_report_dir(flag: &str, dir: &std::path::Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("{flag} {}: cannot make the directory: {e}", dir.display()))?;
+    check_report_file(flag, &dir.join(".scimspec-write-test"))
+}
+
+/// What the signal handler tells the run.
+struct Signals {
+    /// A first SIGINT, SIGTERM or SIGHUP arrived: no new step starts, the run cleans up,
+    /// writes its reports and exits 130.
+    interrupted: Arc<AtomicBool>,
+    /// A second one: the cleanup stops where it is and what is left is listed.
+    abort: Arc<tokio::sync::Notify>,
+}
+
+/// SIGINT, SIGTERM and SIGHUP (an SSH session that drops) all take the same path: the first
+/// stops new steps (requests in flight finish, so their creations are recorded), the second
+/// aborts the cleanup. The handlers are registered before the first case starts.
+fn install_interrupt_handler(ctx: &Arc<RunContext>, handle: &tokio::runtime::Handle) -> Signals {
+    let signals = Signals {
+        interrupted: Arc::new(AtomicBool::new(false)),
+        abort: Arc::new(tokio::sync::Notify::new()),
+    };
+    let _entered = handle.enter();
+    let streams = match signal_streams() {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "scimspec: warning: cannot catch interrupts ({e}): Ctrl-C would skip the cleanup"
+            );
+            return signals;
+        }
+    };
+    let (ctx, interrupted, abort) = (
+        ctx.clone(),
+        signals.interrupted.clone(),
+        signals.abort.clone(),
+    );
+    handle.spawn(async move {
+        let mut streams = streams;
+        let first = next_signal(&mut streams).await;
+        ctx.cancelled.store(true, Ordering::SeqCst);
+        interrupted.store(true, Ordering::SeqCst);
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nscimspec: interrupted ({first}); finishing the requests in flight, then cleaning up what this run created (interrupt again to abort the cleanup)"
+        );
+        let second = next_signal(&mut streams).await;
+        let _ = writeln!(
+            std::io::stderr(),
+            "scimspec: {second} again: aborting the cleanup; what is left is listed"
+        );
+        abort.notify_one();
+    });
+    signals
+}
+
+#[cfg(unix)]
+type Streams = Vec<(tokio::signal::unix::Signal, &'static str)>;
+#[cfg(not(unix))]
+type Streams = ();
+
+#[cfg(unix)]
+fn signal_streams() -> std::io::Result<Streams> {
+    use tokio::signal::unix::{SignalKind, signal};
+    Ok(vec![
+        (signal(SignalKind::interrupt())?, "SIGINT"),
+        (signal(SignalKind::terminate())?, "SIGTERM"),
+        (signal(SignalKind::hangup())?, "SIGHUP"),
+    ])
+}
+
+#[cfg(not(unix))]
+fn signal_streams() -> std::io::Result<Streams> {
+    Ok(())
+}
+
+/// The name of the next signal that arrives.
+#[cfg(unix)]
+async fn next_signal(streams: &mut Streams) -> &'static str {
+    let [(a, an), (b, bn), (c, cn)] = streams.as_mut_slice() else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = a.recv() => an,
+        _ = b.recv() => bn,
+        _ = c.recv() => cn,
+    }
+}
+
+#[cfg(not(unix))]
+async fn next_signal(_: &mut Streams) -> &'static str {
+    let _ = tokio::signal::ctrl_c().await;
+    "Ctrl-C"
+}
+
+/// A directory name for a target's snapshots: `builtin-core`, or host, port and path.
+fn target_label(base_url: &str, builtin: Option<serve::Flavour>) -> String {
+    if let Some(f) = builtin {
+        return format!("builtin-{}", f.name());
+    }
+    let parsed = url::Url::parse(base_url).ok();
+    let raw = match &parsed {
+        Some(u) => format!(
+            "{}{}{}",
+            u.host_str().unwrap_or("host"),
+            u.port().map(|p| format!("-{p}")).unwrap_or_default(),
+            u.path()
+        ),
+        None => base_url.to_owned(),
+    };
+    let label: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    label.trim_matches('-').to_owned()
+}
+
+/// `${declared.User.schemas}` (the core schema and extensions /ResourceTypes lists for User),
+/// `${declared.User.endpoint}`, and the same for Group: what a case compares an answer with
+/// when the RFC defers to the server's own declarations.
+fn declared_values(
+    caps: &crate::endpoint::Capabilities,
+    fitter: &Fitter,
+) -> std::collections::HashMap<String, serde_json::Value> {
+    let mut out = std::collections::HashMap::new();
+    for (kind, core, endpoint) in [
+        ("User", crate::scim::USER_SCHEMA, "/Users"),
+        ("Group", crate::scim::GROUP_SCHEMA, "/Groups"),
+    ] {
+        let mut schemas = vec![serde_json::Value::String(core.to_owned())];
+        if let Some(def) = caps
+            .resource_type_defs
+            .values()
+            .find(|d| d.schema.eq_ignore_ascii_case(core))
+        {
+            schemas.extend(
+                def.extensions
+                    .iter()
+                    .map(|(urn, _)| serde_json::Value::String(urn.clone())),
+            );
+        }
+        out.insert(
+            format!("declared.{kind}.schemas"),
+            serde_json::Value::Array(schemas),
+        );
+        out.insert(
+            format!("declared.{kind}.endpoint"),
+            serde_json::Value::String(fitter.map_path(endpoint)),
+        );
+    }
+    out
+}
