@@ -50,6 +50,11 @@ pub struct RunOptions {
 
 /// `scimspec run`: load, plan, preflight, run every case, clean up, report. Returns the exit code.
 pub fn run(a: RunOptions) -> i32 {
+    if !a.faults.is_empty() && a.builtin.is_none() {
+        return fatal(
+            "--fault switches on a defect of the built-in reference server: it needs --builtin, and means nothing with --base-url",
+        );
+    }
     let catalog = Catalog::builtin();
     let suites = match load_suites(&a.suites, &catalog) {
         Ok(s) => s,
