@@ -60,6 +60,10 @@ fn build(
     }
     for (suite_id, cases) in by_suite {
         let mut ts = TestSuite::new(suite_id);
+        if let Some(f) = facts {
+            ts.add_property(Property::new("insecure", f.insecure.to_string()));
+            ts.add_property(Property::new("interrupted", f.interrupted.to_string()));
+        }
         ts.set_time(cases.iter().map(|c| c.duration).sum());
         if let Some(first) = cases.first() {
             ts.extra
@@ -130,7 +134,8 @@ fn build(
         }
         report.add_test_suite(ts);
     }
-    if let Some(facts) = facts {
+    // Leftovers are a failure of the run itself: only then does a `scimspec` suite appear.
+    if let Some(facts) = facts.filter(|f| !f.leftovers.is_empty()) {
         report.add_test_suite(run_suite(facts));
     }
     report

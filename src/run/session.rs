@@ -270,7 +270,11 @@ pub fn run(a: RunOptions) -> i32 {
     let text = report::console::render(&records, &catalog, a.strict, a.verbose);
     let mut stdout = anstream::stdout();
     let _ = write!(stdout, "{}", ctx.target.redactor.redact(&text));
-    let mut line = format!("Cleanup: {}", cleanup.line());
+    let mut line = format!(
+        "Cleanup: {}{}",
+        cleanup.line(),
+        if a.keep { " (--keep)" } else { "" }
+    );
     for l in &cleanup.left {
         line.push_str(&format!("\n  left: {l}"));
     }
@@ -293,8 +297,9 @@ pub fn run(a: RunOptions) -> i32 {
     let unexplained = records
         .iter()
         .any(|r| r.blocked.as_ref().is_some_and(|b| b.root_cause.is_none()));
+    // Leftovers fail the run, unless the user asked to keep them.
     let mut code = if unexplained
-        || !cleanup.left.is_empty()
+        || (!cleanup.left.is_empty() && !a.keep)
         || records.iter().any(|r| r.verdict.fails_run(a.strict))
     {
         EXIT_FAILED
@@ -304,7 +309,11 @@ pub fn run(a: RunOptions) -> i32 {
     let facts = report::junit::RunFacts {
         insecure: a.conn.insecure,
         interrupted,
-        leftovers: cleanup.left.iter().map(Leftover::to_string).collect(),
+        leftovers: if a.keep {
+            Vec::new()
+        } else {
+            cleanup.left.iter().map(Leftover::to_string).collect()
+        },
         cleanup_command: (!cleanup.left.is_empty()).then(|| cleanup_command.clone()),
     };
     if let Some(path) = &a.junit {
