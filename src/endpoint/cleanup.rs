@@ -425,16 +425,36 @@ pub async fn end_of_run(target: &Target, jobs: usize) -> CleanupReport {
             }
         }
     }
-    // Retries one at a time: a server that fails under parallel writes gets a quiet second chance.
-    for (c, first) in failed {
-        let Ok(path) = c.path() else {
-            report.left.push(leftover(&c, first));
-            continue;
-        };
-        match delete(target, &path).await {
-            Ok(()) => ledger.mark_entry_deleted(&c),
-            Err(e) => report.left.push(leftover(&c, format!("DELETE {e}"))),
+    // Retries one at a time, in rounds after a growing pause: a server that fails under
+    // parallel writes gets a quiet second chance without a wait per resource.
+    let mut wait = Duration::from_millis(500);
+    for round in 1..DELETE_ATTEMPTS {
+        if failed.is_empty() {
+            break;
         }
+        tokio::time::sleep(wait).await;
+        wait *= 2;
+        let mut still = Vec::new();
+        for (c, first) in failed {
+            let Ok(path) = c.path() else {
+                report.left.push(leftover(&c, first));
+                continue;
+            };
+            match target.send(&request("DELETE", &path, Vec::new())).await {
+                Ok(r) if (200..300).contains(&r.status) || r.status == 404 => {
+                    ledger.mark_entry_deleted(&c)
+                }
+                Ok(r) => still.push((
+                    c,
+                    format!("DELETE answered {}, {} attempts", r.status, round + 1),
+                )),
+                Err(e) => still.push((c, format!("{e}, {} attempts", round + 1))),
+            }
+        }
+        failed = still;
+    }
+    for (c, why) in failed {
+        report.left.push(leftover(&c, why));
     }
 
     // The final sweep: every name the run sent, exactly (never a listing of the whole tenant).
@@ -443,11 +463,11 @@ pub async fn end_of_run(target: &Target, jobs: usize) -> CleanupReport {
         for (collection, attr) in [("/Groups", "displayName"), ("/Users", "userName")] {
             let found = find_names(target, collection, attr, &names, &mut report.warnings).await;
             for (id, name) in found {
-                if ledger.is_deleted(collection, &id)
-                    || report
-                        .left
-                        .iter()
-                        .any(|l| l.collection == collection && l.id.as_deref() == Some(&id))
+                // Listed means there, even if deleted before (a PUT may have made it again).
+                if report
+                    .left
+                    .iter()
+                    .any(|l| l.collection == collection && l.id.as_deref() == Some(&id))
                 {
                     continue;
                 }

@@ -90,8 +90,13 @@ impl Ledger {
             .iter_mut()
             .find(|x| x.collection == c.collection && x.id.is_some() && x.id == c.id);
         match same {
-            Some(x) if x.name.is_none() => x.name = c.name,
-            Some(_) => {}
+            Some(x) => {
+                // Created again after a delete (a PUT that upserts): pending once more.
+                lock(&self.deleted).retain(|d| d != &*x);
+                if x.name.is_none() {
+                    x.name = c.name;
+                }
+            }
             None => {
                 // A by-name entry made earlier (a timeout) is settled by the id now known.
                 if c.id.is_some()
