@@ -4,6 +4,7 @@
 
 mod app;
 mod bulk;
+mod definitions;
 mod discovery;
 mod error;
 mod faults;
