@@ -112,8 +112,9 @@ struct ConnArgs {
     /// HTTP Basic credentials
     #[arg(long, value_name = "USER:PASS")]
     basic: Option<String>,
-    /// Per-request timeout in seconds
-    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    /// Per-request timeout in seconds (1 to 3600)
+    #[arg(long, default_value_t = 30, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
     timeout: u64,
     /// Trust this PEM CA bundle in addition to the system roots
     #[arg(long, value_name = "FILE")]
@@ -121,8 +122,8 @@ struct ConnArgs {
     /// Do not verify TLS certificates (never on production tenants)
     #[arg(long)]
     insecure: bool,
-    /// At most N requests per second
-    #[arg(long, value_name = "N")]
+    /// At most N requests per second (0.01 to 10000)
+    #[arg(long, value_name = "N", value_parser = crate::endpoint::options::parse_rate)]
     rate: Option<f64>,
 }
 
@@ -152,8 +153,9 @@ struct RunArgs {
     /// Write the JSON report here
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
-    /// Per-case timeout in seconds
-    #[arg(long, default_value_t = 120, value_name = "SECS")]
+    /// Per-case timeout in seconds (1 to 86400)
+    #[arg(long, default_value_t = 120, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
     case_timeout: u64,
     /// NON-STRICT verdicts (broken SHOULDs) fail the run
     #[arg(long)]
@@ -161,9 +163,10 @@ struct RunArgs {
     /// Add suite files from this directory (repeatable)
     #[arg(long = "suites", value_name = "DIR")]
     suites: Vec<PathBuf>,
-    /// Cases run at once
-    #[arg(long, default_value_t = 16, value_name = "N")]
-    jobs: usize,
+    /// Cases run at once (1 to 1024); also the number of DELETEs at once in the cleanup
+    #[arg(long, default_value_t = 16, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=1024))]
+    jobs: u64,
     /// Run only cases whose name contains this
     filter: Option<String>,
     /// Match FILTER exactly
@@ -345,7 +348,7 @@ impl From<RunArgs> for RunOptions {
             case_timeout: a.case_timeout,
             strict: a.strict,
             suites: a.suites,
-            jobs: a.jobs,
+            jobs: a.jobs as usize,
             filter: a.filter,
             exact: a.exact,
             skip: a.skip,

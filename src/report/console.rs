@@ -187,7 +187,8 @@ pub fn render(records: &[CaseRecord], catalog: &Catalog, strict: bool, verbose: 
     for line in idp_verdicts(records) {
         let _ = writeln!(out, "{line}");
     }
-    out
+    // Server text (details, ids, bodies) is inside: nothing in it may drive the terminal.
+    crate::endpoint::redact::neutralise_keeping_styles(&out).into_owned()
 }
 
 /// The plain answers an IT admin wants: will this identity provider's provisioning work? Okta

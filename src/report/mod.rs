@@ -3,6 +3,7 @@
 
 pub mod console;
 pub mod junit;
+pub mod stdout;
 
 use crate::catalog::Catalog;
 use crate::run::record::{CaseRecord, Verdict};

@@ -11,6 +11,7 @@ mod faults;
 mod filter;
 mod flavour;
 mod handlers;
+mod hostile;
 mod limits;
 mod ops;
 mod patch;
@@ -26,8 +27,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use faults::{FAULTS, Fault, fault_listing};
+pub use faults::{FAULTS, Fault, HOSTILE, fault_listing};
 pub use flavour::{Flavour, FlavourOption, OPTIONS, UnknownFlavour, option_listing};
+pub use hostile::ESCAPES;
 
 /// How to run the server.
 #[derive(Clone, Debug)]
@@ -67,7 +69,7 @@ impl fmt::Display for ServeError {
                 write!(
                     f,
                     "; run `scimspec serve --list-faults` to see the {} faults",
-                    FAULTS.len()
+                    FAULTS.len() + HOSTILE.len()
                 )
             }
             ServeError::FaultNotForFlavour(name, flavour) => {
@@ -129,6 +131,7 @@ fn suggest(name: &str) -> Option<&'static str> {
     }
     FAULTS
         .iter()
+        .chain(HOSTILE)
         .map(|f| (distance(name, f.name), f.name))
         .filter(|(d, _)| *d <= 3)
         .min_by_key(|(d, _)| *d)

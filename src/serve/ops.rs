@@ -121,7 +121,8 @@ pub fn create(app: &App, kind: Kind, body: &Value, ctx: &Ctx) -> ScimResult<Repl
         apply_loom_role(app, &mut data, None);
     }
     let mut store = app.store();
-    let mut id = uuid::Uuid::new_v4().to_string();
+    let mut id = super::hostile::assign_id(app, &mut store, kind)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     if app.fault("client-id-accepted")
         && let Some(cid) = input.id.filter(|c| !c.is_empty() && !c.contains('/'))
         && !store.resources.contains_key(&cid)
@@ -257,7 +258,7 @@ pub fn replace(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> Scim
         let store = app.store();
         if lookup(app, &store, kind, id).is_none() {
             drop(store);
-            if app.fault("put-creates") && !id.is_empty() {
+            if (app.fault("put-creates") || app.fault("put-upsert-201")) && !id.is_empty() {
                 return upsert(app, kind, id, body, ctx);
             }
             return Err(not_found(kind, id));
@@ -375,7 +376,12 @@ fn upsert(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimResul
     };
     store.resources.insert(id.to_string(), r);
     let r = store.resources.get(id).ok_or_else(|| not_found(kind, id))?;
-    Ok(resource_reply(app, &store, r, ctx, StatusCode::OK))
+    let status = if app.fault("put-upsert-201") {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(resource_reply(app, &store, r, ctx, status))
 }
 
 /// PATCH /Users/{id}, /Groups/{id}.

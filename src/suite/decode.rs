@@ -618,6 +618,65 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    /// A body's `$repeat`s may not nest deeper than [`vars::MAX_REPEAT_DEPTH`] nor multiply to more
+    /// than [`vars::MAX_REPEAT_ITEMS`] values: a file that passes lint cannot exhaust memory.
+    /// `outer` is the product of the enclosing counts (computed counts count as 1 here; the
+    /// runner bounds them when they are known).
+    fn check_repeats(&mut self, v: &Value, at: &str, outer: u64) -> bool {
+        self.check_repeats_at(v, at, outer, 0)
+    }
+
+    fn check_repeats_at(&mut self, v: &Value, at: &str, outer: u64, depth: usize) -> bool {
+        match v {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .all(|(i, item)| self.check_repeats_at(item, &format!("{at}/{i}"), outer, depth)),
+            Value::Object(map) => {
+                let Some(n) = map.get("$repeat") else {
+                    return map
+                        .iter()
+                        .all(|(k, item)| self.check_repeats_at(item, &child(at, k), outer, depth));
+                };
+                let here = child(at, "$repeat");
+                if depth + 1 > super::vars::MAX_REPEAT_DEPTH {
+                    self.error(
+                        &here,
+                        format!(
+                            "`$repeat` nested {} deep: at most {} levels are allowed",
+                            depth + 1,
+                            super::vars::MAX_REPEAT_DEPTH
+                        ),
+                    );
+                    return false;
+                }
+                let count = match n {
+                    Value::Number(x) => x.as_u64(),
+                    Value::String(s) => s.trim().parse::<u64>().ok(),
+                    _ => None,
+                }
+                .unwrap_or(1);
+                let total = outer.saturating_mul(count);
+                let joined = map.contains_key("join");
+                if !joined && total > super::vars::MAX_REPEAT_ITEMS {
+                    self.error(
+                        &here,
+                        format!(
+                            "`$repeat` makes {total} values in all (nesting included): at most {} are allowed",
+                            super::vars::MAX_REPEAT_ITEMS
+                        ),
+                    );
+                    return false;
+                }
+                match map.get("each") {
+                    Some(each) => self.check_repeats_at(each, &child(at, "each"), total, depth + 1),
+                    None => true,
+                }
+            }
+            _ => true,
+        }
+    }
+
     fn check_vars_in_value(&mut self, v: &Value, at: &str, defined: &BTreeSet<String>) {
         match v {
             Value::String(s) => self.check_vars(s, at, defined),
@@ -674,6 +733,7 @@ impl<'a> Decoder<'a> {
             }
             (Some(b), None) => {
                 self.check_vars_in_value(b, &child(at, "body"), defined);
+                self.check_repeats(b, &child(at, "body"), 1);
                 Some(Body::Json(b.clone()))
             }
             (None, Some(Value::String(r))) => {
