@@ -2,6 +2,8 @@
 //! suites know, with hostile endpoints for the runner's error handling.
 #![allow(dead_code)]
 
+pub mod real_server;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};

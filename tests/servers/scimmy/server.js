@@ -45,10 +45,17 @@ function store(Resource, unique) {
             const now = new Date().toISOString();
             const previous = resource.id ? items.get(resource.id) : undefined;
             if (resource.id && !previous) throw notFound(resource.id);
-            const {schemas, meta, ...data} = plain(instance);
+            // Stored as returned (schemas and meta included), so SCIMMY's Filter.match sees what a
+            // client sees: filters on schemas or meta.* are then SCIMMY's to get right or wrong.
+            const {meta, ...data} = plain(instance);
             unique?.(data, resource.id, items);
             const id = resource.id ?? randomUUID();
-            const stored = {...data, id, meta: {created: previous?.meta.created ?? now, lastModified: now}};
+            const stored = {...data, id, meta: {
+                resourceType: Resource.schema.definition.name,
+                created: previous?.meta.created ?? now,
+                lastModified: now,
+                location: `${Resource.basepath()}/${id}`,
+            }};
             items.set(id, stored);
             return plain(stored);
         })
@@ -74,12 +81,21 @@ app.use("/scim/v2", new SCIMMYRouters({
     type: "bearer",
     handler: (req) => {
         if (req.header("Authorization") !== `Bearer ${token}`) throw new Error("Authorization failed");
-        return "service-account";
+        // A service token, not a User: returning no id makes /Me answer 501 (scimmy-routers).
     },
     baseUri: () => `http://127.0.0.1:${port}`,
 }));
 // Outside /scim/v2: a SCIM 404 like the routers' own, rather than Express's HTML page.
 app.use((req, res) => res.status(404).type("application/scim+json")
     .send(new SCIMMY.Messages.Error({status: 404, message: "Endpoint Not Found"})));
+
+// scimmy-routers answers a 5xx itself and then passes the error on; without an error handler of
+// the app's own, Express's final handler sees the answer already sent and destroys the socket,
+// so the client's next request on that kept-alive connection fails. Log the error instead.
+app.use((err, req, res, next) => {
+    console.error(err);
+    if (!res.headersSent) res.status(500).type("application/scim+json")
+        .send(new SCIMMY.Messages.Error({status: 500, message: "Internal Server Error"}));
+});
 
 app.listen(port, "127.0.0.1", () => console.log(`scimmy listening on http://127.0.0.1:${port}/scim/v2`));
