@@ -116,6 +116,6 @@ impl Catalog {
 
     pub fn closest(&self, id: &str) -> Option<&str> {
         let keys: Vec<&str> = self.requirements.keys().map(String::as_str).collect();
-        crate::suite::did_you_mean(id, &keys)
+        crate::text::did_you_mean(id, &keys)
     }
 }

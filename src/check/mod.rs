@@ -4,10 +4,10 @@
 pub mod schema;
 pub mod snapshot;
 
+use crate::endpoint::InResponse;
 use crate::suite::vars::Vars;
 use crate::suite::yaml::Pos;
 use crate::suite::{Checks, JsonCheck, Op};
-use crate::target::InResponse;
 use schema::SchemaSet;
 use serde_json::Value;
 

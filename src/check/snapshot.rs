@@ -3,8 +3,9 @@
 //! scimspec reads and writes the files itself (insta's macros are made for `cargo test`), so
 //! `cargo insta review` works on them, and scimspec needs no Rust toolchain.
 
-use crate::target::InResponse;
+use crate::endpoint::InResponse;
 use serde_json::{Map, Value};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -308,4 +309,96 @@ pub fn pending(dir: &Path) -> Vec<PathBuf> {
 /// `x.snap.new` → `x.snap`.
 pub fn accepted_path(new: &Path) -> PathBuf {
     PathBuf::from(new.to_string_lossy().trim_end_matches(".new"))
+}
+
+/// What `scimspec snapshots` does with the pending changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Action {
+    /// Show each pending diff and ask whether to accept it
+    Review,
+    /// Accept every pending change
+    Accept,
+    /// Reject every pending change
+    Reject,
+}
+
+/// `scimspec snapshots review|accept|reject`: settles the pending `.snap.new` files under `dir`.
+pub fn command(action: Action, dir: &Path) -> i32 {
+    let pending = pending(dir);
+    if pending.is_empty() {
+        println!("no pending snapshot changes in {}", dir.display());
+        return crate::process::EXIT_OK;
+    }
+    let mut accepted = 0;
+    let mut rejected = 0;
+    let mut skipped = 0;
+    for new in &pending {
+        let old = accepted_path(new);
+        let choice = match action {
+            Action::Accept => 'a',
+            Action::Reject => 'r',
+            Action::Review => {
+                use std::io::IsTerminal;
+                if !std::io::stdin().is_terminal() {
+                    return crate::process::fatal(
+                        "`snapshots review` asks on a terminal; in CI use `snapshots accept` or `snapshots reject`",
+                    );
+                }
+                let before = read_contents(&old).unwrap_or_default();
+                let after = read_contents(new).unwrap_or_default();
+                let diff = unified_diff(&before, &after, &old.display().to_string());
+                let mut out = anstream::stdout();
+                let _ = writeln!(out, "{}", colour_diff(&diff));
+                let _ = write!(out, "accept this change? [a]ccept, [r]eject, [s]kip: ");
+                let _ = out.flush();
+                let mut line = String::new();
+                if std::io::stdin().read_line(&mut line).is_err() {
+                    return crate::process::fatal("cannot read the answer");
+                }
+                line.trim()
+                    .chars()
+                    .next()
+                    .unwrap_or('s')
+                    .to_ascii_lowercase()
+            }
+        };
+        match choice {
+            'a' => match std::fs::rename(new, &old) {
+                Ok(()) => accepted += 1,
+                Err(e) => {
+                    return crate::process::fatal(format!("cannot accept {}: {e}", new.display()));
+                }
+            },
+            'r' => match std::fs::remove_file(new) {
+                Ok(()) => rejected += 1,
+                Err(e) => {
+                    return crate::process::fatal(format!("cannot reject {}: {e}", new.display()));
+                }
+            },
+            _ => skipped += 1,
+        }
+    }
+    println!("{accepted} accepted, {rejected} rejected, {skipped} skipped");
+    crate::process::EXIT_OK
+}
+
+/// Colours the lines of a unified diff: additions green, removals red.
+pub fn colour_diff(diff: &str) -> String {
+    let green = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Green.into()));
+    let red = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Red.into()));
+    diff.lines()
+        .map(|l| {
+            let t = l.trim_start();
+            if t.starts_with("+++") || t.starts_with("---") {
+                l.to_owned()
+            } else if t.starts_with('+') {
+                format!("{green}{l}{green:#}")
+            } else if t.starts_with('-') {
+                format!("{red}{l}{red:#}")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -14,7 +14,7 @@ fn style(v: Verdict) -> Style {
         Verdict::Fail | Verdict::Error => AnsiColor::Red,
         Verdict::NonStrict => AnsiColor::Yellow,
         Verdict::Informational => AnsiColor::Cyan,
-        Verdict::Unimplemented => AnsiColor::BrightBlack,
+        Verdict::Unimplemented | Verdict::Blocked => AnsiColor::BrightBlack,
     };
     Style::new().fg_color(Some(c.into())).bold()
 }
@@ -37,7 +37,7 @@ pub fn render(records: &[CaseRecord], catalog: &Catalog, strict: bool, verbose: 
         for r in &problems {
             let text = explain(r, catalog);
             let text = if r.snapshots.iter().any(|o| o.diff().is_some()) {
-                colour_diff(&text)
+                crate::check::snapshot::colour_diff(&text)
             } else {
                 text
             };
@@ -60,7 +60,12 @@ pub fn render(records: &[CaseRecord], catalog: &Catalog, strict: bool, verbose: 
         );
         for r in drift {
             for d in r.snapshots.iter().filter_map(|o| o.diff()) {
-                let _ = writeln!(out, "  {}\n{}", r.name(), colour_diff(d));
+                let _ = writeln!(
+                    out,
+                    "  {}\n{}",
+                    r.name(),
+                    crate::check::snapshot::colour_diff(d)
+                );
             }
         }
         out.push('\n');
@@ -76,6 +81,39 @@ pub fn render(records: &[CaseRecord], catalog: &Catalog, strict: bool, verbose: 
             "{new} new snapshot{} recorded\n",
             if new == 1 { "" } else { "s" }
         );
+    }
+    let mut blocked: BTreeMap<(Option<&str>, &str), Vec<&CaseRecord>> = BTreeMap::new();
+    for r in records {
+        if let Some(b) = &r.blocked {
+            blocked
+                .entry((b.root_cause.as_deref(), b.cause.as_str()))
+                .or_default()
+                .push(r);
+        }
+    }
+    if !blocked.is_empty() {
+        let _ = writeln!(
+            out,
+            "{bold}Blocked: a precondition failed, so these cases could not judge their own point (BLOCKED){bold:#}"
+        );
+        for ((root, cause), rs) in &blocked {
+            let n = rs.len();
+            let owner = match root {
+                Some(root) => format!("the failing case is {root}"),
+                None => "no case's own point judged it: this fails the run".to_owned(),
+            };
+            let _ = writeln!(
+                out,
+                "  {n} case{} blocked by: {cause} — {owner}",
+                if n == 1 { "" } else { "s" }
+            );
+            if verbose {
+                for r in rs {
+                    let _ = writeln!(out, "    {}", r.name());
+                }
+            }
+        }
+        out.push('\n');
     }
     let info: Vec<&CaseRecord> = records
         .iter()
@@ -178,25 +216,4 @@ fn idp_verdict(records: &[CaseRecord], profile: &str, idp: &str) -> Option<Strin
         let _ = write!(line, "\n  - {}: {}", r.title, r.message);
     }
     Some(line)
-}
-
-/// Colours the lines of a unified diff: additions green, removals red.
-pub fn colour_diff(diff: &str) -> String {
-    let green = Style::new().fg_color(Some(AnsiColor::Green.into()));
-    let red = Style::new().fg_color(Some(AnsiColor::Red.into()));
-    diff.lines()
-        .map(|l| {
-            let t = l.trim_start();
-            if t.starts_with("+++") || t.starts_with("---") {
-                l.to_owned()
-            } else if t.starts_with('+') {
-                format!("{green}{l}{green:#}")
-            } else if t.starts_with('-') {
-                format!("{red}{l}{red:#}")
-            } else {
-                l.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }

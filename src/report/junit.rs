@@ -53,6 +53,12 @@ pub fn render(
                     s.set_message(one_line(&r.message));
                     s
                 }
+                Verdict::Blocked => {
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_message(one_line(&super::blocked_reason(r)));
+                    s.set_type("BLOCKED");
+                    s
+                }
             };
             let mut tc = TestCase::new(r.case.as_str(), status);
             tc.set_classname(r.suite.as_str());

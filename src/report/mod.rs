@@ -101,6 +101,20 @@ pub fn explain(r: &CaseRecord, catalog: &Catalog) -> String {
     out
 }
 
+/// One line on why a case is BLOCKED: the failed precondition and the case that judges it.
+pub fn blocked_reason(r: &CaseRecord) -> String {
+    let Some(b) = &r.blocked else {
+        return r.message.clone();
+    };
+    match &b.root_cause {
+        Some(root) => format!("blocked by: {} — the failing case is {root}", b.cause),
+        None => format!(
+            "blocked by: {} ({} of this case); no case's own point judged it",
+            b.cause, b.step
+        ),
+    }
+}
+
 fn indent(text: &str, by: &str) -> String {
     text.lines()
         .map(|l| format!("{by}{l}"))

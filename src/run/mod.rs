@@ -1,15 +1,19 @@
 //! Runs cases: one libtest-mimic trial per case, all on one shared tokio runtime and one HTTP
 //! client. Each step renders its request, sends it, checks the answer and captures values.
 
+pub mod plan;
 pub mod record;
+pub mod session;
+
+pub use plan::{Planned, plan};
 
 use crate::check::schema::SchemaSet;
 use crate::check::{Body, Checker, Mismatch, snapshot};
+use crate::endpoint::{Capabilities, InResponse, OutRequest, Target};
 use crate::suite::vars::Vars;
-use crate::suite::{self, Body as ReqBody, CaptureSource, Case, Level, Suite};
-use crate::target::{Capabilities, InResponse, OutRequest, Target};
+use crate::suite::{self, Body as ReqBody, CaptureSource, Level};
 use libtest_mimic::{Completion, Failed, Trial};
-use record::{CaseRecord, Exchange, Verdict};
+use record::{Blocked, CaseRecord, Exchange, FailedAt, Verdict};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -18,7 +22,7 @@ use std::time::{Duration, Instant};
 const TRANSCRIPT_BODY_LIMIT: usize = 8 * 1024;
 
 pub struct RunContext {
-    pub target: Target,
+    pub target: Arc<Target>,
     pub caps: Capabilities,
     pub run_id: String,
     pub schemas: &'static SchemaSet,
@@ -29,36 +33,6 @@ pub struct RunContext {
     pub records: Mutex<Vec<CaseRecord>>,
     pub snapshots: Option<snapshot::Store>,
     pub drift: snapshot::Drift,
-}
-
-/// A case to run, with its suite and a number that makes its generated names unique.
-#[derive(Clone)]
-pub struct Planned {
-    pub suite: Arc<Suite>,
-    pub case: Case,
-    pub number: usize,
-}
-
-impl Planned {
-    pub fn name(&self) -> String {
-        format!("{}::{}", self.suite.id, self.case.id)
-    }
-}
-
-/// Every case of the suites, numbered in a fixed order.
-pub fn plan(suites: Vec<Suite>) -> Vec<Planned> {
-    let mut out = Vec::new();
-    for s in suites {
-        let s = Arc::new(s);
-        for c in &s.cases {
-            out.push(Planned {
-                suite: s.clone(),
-                case: c.clone(),
-                number: out.len() + 1,
-            });
-        }
-    }
-    out
 }
 
 /// One trial per planned case. Each trial records its result into `ctx.records`.
@@ -100,7 +74,9 @@ pub fn trials(
                     .unwrap_or_else(|e| e.into_inner())
                     .push(record);
                 match verdict {
-                    Verdict::Unimplemented => Ok(Completion::ignored_with(reason)),
+                    Verdict::Unimplemented | Verdict::Blocked => {
+                        Ok(Completion::ignored_with(reason))
+                    }
                     v if v.fails_run(ctx.strict) => {
                         Err(Failed::from(format!("{}: {reason}", v.as_str())))
                     }
@@ -127,6 +103,8 @@ fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
         message: String::new(),
         chosen: None,
         failed_step: None,
+        failed_at: None,
+        blocked: None,
         mismatches: Vec::new(),
         transcript: Vec::new(),
         snapshots: Vec::new(),
@@ -134,12 +112,47 @@ fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
     }
 }
 
-/// The verdict a broken expectation earns at this level.
+/// The verdict a broken expectation of a case's own steps earns at this level: a MAY is at
+/// most NON-STRICT, and an INFO case only records what the server did.
 fn broken(level: Level) -> Verdict {
     match level {
-        Level::Should => Verdict::NonStrict,
-        Level::Must | Level::May | Level::Info => Verdict::Fail,
+        Level::Must => Verdict::Fail,
+        Level::Should | Level::May => Verdict::NonStrict,
+        Level::Info => Verdict::Informational,
     }
+}
+
+/// A request as the suite writes it, with every interpolated part shown as `{id}`:
+/// `/Users/${id}` -> `/Users/{id}`.
+pub fn request_template(method: &str, path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find('}') {
+            Some(end) => {
+                out.push_str("{id}");
+                rest = &rest[start + end + 1..];
+            }
+            None => {
+                rest = &rest[start..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    format!("{method} {out}")
+}
+
+/// The server's own words for a refused request: the `detail` of a SCIM Error, shortened.
+fn error_detail(body: &Body) -> Option<String> {
+    let detail = body.json()?.get("detail")?.as_str()?;
+    let line = crate::check::preview(detail);
+    Some(if line.chars().count() > 120 {
+        format!("{}…", line.chars().take(120).collect::<String>())
+    } else {
+        line
+    })
 }
 
 pub async fn run_case(ctx: &RunContext, p: &Planned) -> CaseRecord {
@@ -224,6 +237,10 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
                     .push(exchange(ctx, &step_label, &req, None, Some(e.to_string())));
                 record.verdict = Verdict::Error;
                 record.message = e.to_string();
+                record.failed_at = Some(FailedAt {
+                    request: request_template(&req.method, &step.request.path),
+                    status: None,
+                });
                 record.failed_step = Some(step_label);
                 return;
             }
@@ -315,12 +332,54 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
             }
         }
         if !mismatches.is_empty() {
-            record.verdict = broken(p.case.level);
+            let request = request_template(&req.method, &step.request.path);
             let first = &mismatches[0];
-            record.message = format!(
-                "{step_label} ({} {}): {}: expected {}, got {}",
-                req.method, req.path, first.subject, first.expected, first.actual
-            );
+            if step.setup {
+                let refused = !(200..300).contains(&resp.status) && first.subject == "status";
+                let detail = match (refused, error_detail(&body)) {
+                    (true, Some(d)) => format!("'{d}'"),
+                    (true, None) => String::new(),
+                    (false, _) => format!("{}: expected {}", first.subject, first.expected),
+                };
+                let cause = if refused {
+                    format!("{request} refused {} {detail}", resp.status)
+                        .trim_end()
+                        .to_owned()
+                } else {
+                    format!("{request} answered {}, but {detail}", resp.status)
+                };
+                record.verdict = Verdict::Blocked;
+                record.message = format!(
+                    "blocked at {step_label} (setup): {}: expected {}, got {}",
+                    first.subject, first.expected, first.actual
+                );
+                record.blocked = Some(Blocked {
+                    step: step_label.clone(),
+                    request,
+                    status: Some(resp.status),
+                    detail,
+                    cause,
+                    root_cause: None,
+                    proven_by: step.proven_by.clone(),
+                });
+            } else {
+                record.verdict = broken(p.case.level);
+                record.message = if record.verdict == Verdict::Informational {
+                    format!(
+                        "the server did none of the behaviours the suite knows: {step_label} ({} {}): {}: got {}",
+                        req.method, req.path, first.subject, first.actual
+                    )
+                } else {
+                    format!(
+                        "{step_label} ({} {}): {}: expected {}, got {}",
+                        req.method, req.path, first.subject, first.expected, first.actual
+                    )
+                };
+                record.failed_at = Some(FailedAt {
+                    request,
+                    status: Some(resp.status),
+                });
+            }
             record.failed_step = Some(step_label);
             record.mismatches = mismatches;
             return;
@@ -478,5 +537,45 @@ fn exchange(
             })
             .unwrap_or_default(),
         error: error.map(|e| r.redact(&e).into_owned()),
+    }
+}
+
+/// Names, for every BLOCKED case, the case whose own point failed on the same request: the
+/// setup step's `proven_by`, or else a failing case whose own step sent the same request
+/// (same method and path shape), preferring the same status and MUST cases.
+pub fn resolve_root_causes(records: &mut [CaseRecord]) {
+    let failing: Vec<(String, Level, FailedAt)> = records
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.verdict,
+                Verdict::Fail | Verdict::NonStrict | Verdict::Error
+            )
+        })
+        .filter_map(|r| r.failed_at.clone().map(|f| (r.name(), r.level, f)))
+        .collect();
+    let verdict_of: std::collections::HashMap<String, Verdict> =
+        records.iter().map(|r| (r.name(), r.verdict)).collect();
+    for r in records.iter_mut() {
+        let Some(b) = r.blocked.as_mut() else {
+            continue;
+        };
+        if let Some(owner) = &b.proven_by {
+            if verdict_of
+                .get(owner)
+                .is_some_and(|v| matches!(v, Verdict::Fail | Verdict::NonStrict | Verdict::Error))
+            {
+                b.root_cause = Some(owner.clone());
+            }
+            continue;
+        }
+        let rank = |(name, level, at): &(String, Level, FailedAt)| {
+            (at.status != b.status, *level != Level::Must, name.clone())
+        };
+        b.root_cause = failing
+            .iter()
+            .filter(|(_, _, at)| at.request.eq_ignore_ascii_case(&b.request))
+            .min_by_key(|c| rank(c))
+            .map(|(name, _, _)| name.clone());
     }
 }

@@ -14,6 +14,9 @@ pub enum Verdict {
     Informational,
     Unimplemented,
     Error,
+    /// A precondition (a `setup:` step) could not be established: the case says nothing about
+    /// its own requirement. Grouped under its root cause.
+    Blocked,
 }
 
 impl Verdict {
@@ -25,6 +28,7 @@ impl Verdict {
             Verdict::Informational => "INFORMATIONAL",
             Verdict::Unimplemented => "UNIMPLEMENTED",
             Verdict::Error => "ERROR",
+            Verdict::Blocked => "BLOCKED",
         }
     }
 
@@ -37,13 +41,14 @@ impl Verdict {
         }
     }
 
-    pub const ALL: [Verdict; 6] = [
+    pub const ALL: [Verdict; 7] = [
         Verdict::Pass,
         Verdict::Fail,
         Verdict::NonStrict,
         Verdict::Informational,
         Verdict::Unimplemented,
         Verdict::Error,
+        Verdict::Blocked,
     ];
 }
 
@@ -65,6 +70,33 @@ pub struct Exchange {
     pub error: Option<String>,
 }
 
+/// Why a case is BLOCKED: the setup step that failed, and the case whose own point that was.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Blocked {
+    /// `step 1 "create user"`.
+    pub step: String,
+    /// The request as the suite writes it, ids as `{id}`: `POST /Users`.
+    pub request: String,
+    /// The status of the answer, when one came.
+    pub status: Option<u16>,
+    /// One line: the server's own words (an Error `detail`) or the expectation that did not hold.
+    pub detail: String,
+    /// The key blocked cases are grouped by: the same failure of the same request.
+    pub cause: String,
+    /// The case (`suite::case`) whose own point failed there, when one did.
+    pub root_cause: Option<String>,
+    /// `proven_by:` of the step, if the suite names the owning case.
+    #[serde(skip)]
+    pub proven_by: Option<String>,
+}
+
+/// The request and status of the step where a case failed, to find what it blocked.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct FailedAt {
+    pub request: String,
+    pub status: Option<u16>,
+}
+
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct CaseRecord {
     pub suite: String,
@@ -83,6 +115,10 @@ pub struct CaseRecord {
     pub chosen: Option<String>,
     /// The failing step's number (1-based) and name, if a step failed.
     pub failed_step: Option<String>,
+    /// For FAIL, NON-STRICT and ERROR in the case's own steps: where.
+    pub failed_at: Option<FailedAt>,
+    /// For BLOCKED: the root cause.
+    pub blocked: Option<Blocked>,
     pub mismatches: Vec<Mismatch>,
     pub transcript: Vec<Exchange>,
     pub snapshots: Vec<crate::check::snapshot::Outcome>,

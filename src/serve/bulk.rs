@@ -6,16 +6,11 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::app::{App, Ctx};
-use super::error::{ScimError, ScimResult};
-use super::handlers::error_body;
+use super::error::{ScimError, ScimResult, error_body};
+use super::limits::{MAX_OPERATIONS, MAX_PAYLOAD_SIZE};
 use super::ops::{self, Reply};
 use super::schema::Kind;
 use crate::scim;
-
-/// bulk.maxOperations.
-pub const MAX_OPERATIONS: usize = 1000;
-/// bulk.maxPayloadSize, in bytes.
-pub const MAX_PAYLOAD_SIZE: usize = 1_048_576;
 
 fn get_ci<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
     o.iter()

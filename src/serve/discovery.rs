@@ -4,9 +4,9 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::app::{App, Ctx};
-use super::bulk::{MAX_OPERATIONS, MAX_PAYLOAD_SIZE};
 use super::error::{ScimError, ScimResult};
-use super::ops::{MAX_RESULTS, Reply};
+use super::limits::{MAX_OPERATIONS, MAX_PAYLOAD_SIZE, MAX_RESULTS};
+use super::ops::Reply;
 use super::schema::Kind;
 use crate::scim;
 

@@ -1,6 +1,10 @@
 //! SCIM errors (RFC 7644 §3.12) as produced by the reference server's handlers.
 
 use axum::http::StatusCode;
+use serde_json::{Map, Value, json};
+
+use super::app::App;
+use crate::scim;
 
 /// An error to be answered with a SCIM Error body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,3 +73,22 @@ impl ScimError {
 }
 
 pub type ScimResult<T> = Result<T, ScimError>;
+
+/// The body of an Error answer, as every handler (and every bulk operation) renders it.
+pub fn error_body(app: &App, e: &ScimError) -> Value {
+    if app.fault("error-not-scim-schema") {
+        return json!({"error": e.detail, "code": e.status.as_u16()});
+    }
+    let mut m = Map::new();
+    m.insert("schemas".into(), json!([scim::ERROR]));
+    if app.fault("error-status-integer") {
+        m.insert("status".into(), json!(e.status.as_u16()));
+    } else {
+        m.insert("status".into(), json!(e.status.as_u16().to_string()));
+    }
+    if let Some(t) = e.scim_type {
+        m.insert("scimType".into(), json!(t));
+    }
+    m.insert("detail".into(), json!(e.detail));
+    Value::Object(m)
+}

@@ -6,38 +6,20 @@ use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use super::app::{App, Ctx};
 use super::bulk;
 use super::discovery;
-use super::error::{ScimError, ScimResult};
+use super::error::{ScimError, ScimResult, error_body};
+use super::limits::{BODY_LIMIT, MAX_PAYLOAD_SIZE};
 use super::ops::{self, Query, Reply};
 use super::schema::Kind;
 use crate::scim;
 
 /// The largest request body read (bulk.maxPayloadSize is checked separately, below it).
-pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// The JSON body of a SCIM error.
-pub fn error_body(app: &App, e: &ScimError) -> Value {
-    if app.fault("error-not-scim-schema") {
-        return json!({"error": e.detail, "code": e.status.as_u16()});
-    }
-    let mut m = Map::new();
-    m.insert("schemas".into(), json!([scim::ERROR]));
-    if app.fault("error-status-integer") {
-        m.insert("status".into(), json!(e.status.as_u16()));
-    } else {
-        m.insert("status".into(), json!(e.status.as_u16().to_string()));
-    }
-    if let Some(t) = e.scim_type {
-        m.insert("scimType".into(), json!(t));
-    }
-    m.insert("detail".into(), json!(e.detail));
-    Value::Object(m)
-}
-
 fn content_type(app: &App) -> HeaderValue {
     if app.fault("content-type-json") {
         HeaderValue::from_static("application/json")
@@ -331,7 +313,7 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
             let detail = if seg(0) == Some("Bulk") {
                 format!(
                     "the request body is larger than maxPayloadSize {}",
-                    bulk::MAX_PAYLOAD_SIZE
+                    MAX_PAYLOAD_SIZE
                 )
             } else {
                 format!("the request body is larger than {BODY_LIMIT} bytes")
@@ -514,7 +496,7 @@ fn route(
         },
         ["Bulk"] => match *method {
             Method::POST => {
-                if bytes.len() > bulk::MAX_PAYLOAD_SIZE {
+                if bytes.len() > MAX_PAYLOAD_SIZE {
                     return bulk::bulk(app, bytes.len(), &Value::Null, ctx);
                 }
                 let body = parse_json(app, bytes)?;

@@ -10,6 +10,7 @@ mod faults;
 mod filter;
 mod flavour;
 mod handlers;
+mod limits;
 mod ops;
 mod patch;
 mod resource;
@@ -18,8 +19,10 @@ mod store;
 
 use std::collections::HashSet;
 use std::fmt;
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub use faults::{FAULTS, Fault, fault_listing};
 pub use flavour::{Flavour, UnknownFlavour};
@@ -195,6 +198,83 @@ pub async fn start(listen: SocketAddr, opts: ServeOptions) -> Result<RunningServ
         flavour,
         shutdown: Some(tx),
         task: Some(task),
+    })
+}
+
+/// What `scimspec serve` was asked to do (the command line, parsed).
+pub struct ServeCommand {
+    pub flavour: Flavour,
+    pub listen: SocketAddr,
+    pub token: Option<String>,
+    pub faults: Vec<String>,
+    pub list_faults: bool,
+    pub latency_ms: u64,
+}
+
+/// `scimspec serve`: the reference server on `listen` until SIGINT/SIGTERM.
+pub fn command(a: ServeCommand) -> i32 {
+    if a.list_faults {
+        print!("{}", fault_listing());
+        return crate::process::EXIT_OK;
+    }
+    if !a.listen.ip().is_loopback() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "scimspec: warning: the reference server is listening beyond loopback on {}",
+            a.listen
+        );
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return crate::process::fatal(format!("cannot start the async runtime: {e}")),
+    };
+    let flavour = a.flavour;
+    let opts = ServeOptions {
+        flavour,
+        token: a.token,
+        faults: a.faults,
+    };
+    let app = match router(opts) {
+        Ok(r) => r,
+        Err(e) => return crate::process::fatal(e),
+    };
+    // Added latency stands in for a real network and server, for benchmarks and interrupt tests.
+    let latency = Duration::from_millis(a.latency_ms);
+    let app = app.layer(axum::middleware::from_fn(
+        move |req: axum::extract::Request, next: axum::middleware::Next| async move {
+            if !latency.is_zero() {
+                tokio::time::sleep(latency).await;
+            }
+            next.run(req).await
+        },
+    ));
+    runtime.block_on(async {
+        let listener = match tokio::net::TcpListener::bind(a.listen).await {
+            Ok(l) => l,
+            Err(e) => return crate::process::fatal(format!("cannot listen on {}: {e}", a.listen)),
+        };
+        let addr = listener
+            .local_addr()
+            .map(|x| x.to_string())
+            .unwrap_or_default();
+        println!(
+            "scimspec reference server ({}) at http://{addr}{}",
+            flavour.name(),
+            flavour.base_path()
+        );
+        let _ = std::io::stdout().flush();
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = crate::process::wait_for_signal().await;
+            })
+            .await;
+        match served {
+            Ok(()) => crate::process::EXIT_OK,
+            Err(e) => crate::process::fatal(format!("the server stopped: {e}")),
+        }
     })
 }
 

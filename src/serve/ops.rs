@@ -8,6 +8,7 @@ use super::Flavour;
 use super::app::{App, Ctx};
 use super::error::{ScimError, ScimResult};
 use super::filter::{self, Eval};
+use super::limits::MAX_RESULTS;
 use super::patch::{self, Work};
 use super::resource::{self, Input};
 use super::schema::{Kind, LOOM_WORKSPACE_DEFAULT_ROLE};
@@ -487,9 +488,6 @@ pub struct Query {
     pub start_index: Option<i64>,
     pub count: Option<i64>,
 }
-
-/// The maximum number of resources in one ListResponse (filter.maxResults).
-pub const MAX_RESULTS: usize = 200;
 
 /// GET /Users, /Groups, / and the .search endpoints.
 pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<Reply> {

@@ -6,12 +6,29 @@ use super::SuiteError;
 use super::model::*;
 use super::vars;
 use super::yaml::{Located, Pos, escape_pointer};
+use crate::text::did_you_mean;
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
 const SUITE_KEYS: &[&str] = &["id", "title", "spec", "profile", "requires", "cases"];
-const CASE_KEYS: &[&str] = &["id", "title", "requirements", "level", "requires", "steps"];
-const STEP_KEYS: &[&str] = &["name", "request", "expect", "capture", "snapshot"];
+const CASE_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "requirements",
+    "level",
+    "requires",
+    "setup",
+    "steps",
+];
+const STEP_KEYS: &[&str] = &[
+    "name",
+    "request",
+    "expect",
+    "capture",
+    "snapshot",
+    "fit",
+    "proven_by",
+];
 const REQUEST_KEYS: &[&str] = &[
     "method",
     "path",
@@ -294,15 +311,41 @@ impl<'a> Decoder<'a> {
         requires.extend(self.capabilities(obj, at));
         let mut steps = Vec::new();
         let mut defined: BTreeSet<String> = BTreeSet::new();
-        match obj.get("steps") {
-            Some(Value::Array(items)) if !items.is_empty() => {
+        match obj.get("setup") {
+            None => {}
+            Some(Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
-                    if let Some(step) = self.step(item, &format!("{at}/steps/{i}"), &mut defined) {
+                    if let Some(mut step) =
+                        self.step(item, &format!("{at}/setup/{i}"), &mut defined)
+                    {
+                        step.setup = true;
                         steps.push(step);
                     }
                 }
             }
-            _ => self.error(at, "a case needs a non-empty list of `steps`"),
+            Some(_) => self.error(
+                &child(at, "setup"),
+                "`setup` is a list of steps that establish the case's preconditions",
+            ),
+        }
+        match obj.get("steps") {
+            Some(Value::Array(items)) if !items.is_empty() => {
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(step) = self.step(item, &format!("{at}/steps/{i}"), &mut defined) {
+                        if step.proven_by.is_some() {
+                            self.error(
+                                &child(&format!("{at}/steps/{i}"), "proven_by"),
+                                "`proven_by` names the case a setup step depends on; it belongs in `setup:`",
+                            );
+                        }
+                        steps.push(step);
+                    }
+                }
+            }
+            _ => self.error(
+                at,
+                "a case needs a non-empty list of `steps` (its own point)",
+            ),
         }
         let any_alternatives = steps.iter().any(|s| !s.expect.any_of.is_empty());
         if level == Level::Info && !any_alternatives {
@@ -376,8 +419,28 @@ impl<'a> Decoder<'a> {
             ),
         }
         let snapshot = self.string(obj, at, "snapshot", false);
+        let fit = match obj.get("fit") {
+            None => true,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                self.error(&child(at, "fit"), "`fit` is true or false");
+                true
+            }
+        };
+        let proven_by = self.string(obj, at, "proven_by", false);
+        if let Some(p) = &proven_by
+            && !p.contains("::")
+        {
+            self.error(
+                &child(at, "proven_by"),
+                format!("`proven_by: {p}` must name a case as suite::case"),
+            );
+        }
         Some(Step {
             name,
+            setup: false,
+            fit,
+            proven_by,
             request,
             expect,
             capture,
@@ -782,33 +845,4 @@ fn valid_id(id: &str) -> bool {
         .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         && chars
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
-}
-
-/// The closest known word, when it is close enough to be a likely typo.
-pub fn did_you_mean<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
-    known
-        .iter()
-        .map(|k| {
-            (
-                edit_distance(&word.to_ascii_lowercase(), &k.to_ascii_lowercase()),
-                *k,
-            )
-        })
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }

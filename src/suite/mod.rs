@@ -5,14 +5,16 @@ pub mod model;
 pub mod vars;
 pub mod yaml;
 
-pub use decode::{CAPABILITIES, did_you_mean};
+pub use decode::CAPABILITIES;
 pub use model::*;
 
 use crate::assets;
 use crate::catalog::Catalog;
 use crate::check::schema::SchemaSet;
+use crate::text::did_you_mean;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use yaml::Pos;
 
@@ -330,4 +332,31 @@ pub fn select_profiles(suites: Vec<Suite>, profiles: &[String]) -> Vec<Suite> {
         .into_iter()
         .filter(|s| profiles.iter().any(|p| p == &s.profile))
         .collect()
+}
+
+/// `scimspec lint`: checks suite files (the built-in ones when `paths` is empty) without a server.
+pub fn lint_command(paths: &[PathBuf]) -> i32 {
+    let catalog = Catalog::builtin();
+    let sources = if paths.is_empty() {
+        builtin_sources()
+    } else {
+        match disk_sources(paths) {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = writeln!(std::io::stderr(), "{e}");
+                return crate::process::EXIT_USAGE;
+            }
+        }
+    };
+    match load(&sources, &catalog, Check::Full) {
+        Ok(suites) => {
+            let cases: usize = suites.iter().map(|s| s.cases.len()).sum();
+            println!("ok: {} suite files, {cases} cases", suites.len());
+            crate::process::EXIT_OK
+        }
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "{e}");
+            crate::process::EXIT_FAILED
+        }
+    }
 }

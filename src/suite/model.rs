@@ -61,6 +61,11 @@ pub struct Case {
 }
 
 impl Case {
+    /// The steps that carry the case's own point (after its `setup:`).
+    pub fn point_steps(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(|s| !s.setup)
+    }
+
     /// True when no step sends anything but GET or HEAD: such a case is safe in `--read-only`.
     pub fn is_read_only(&self) -> bool {
         self.steps
@@ -89,6 +94,15 @@ impl fmt::Display for Capability {
 #[derive(Clone, Debug)]
 pub struct Step {
     pub name: Option<String>,
+    /// A `setup:` step: it establishes a precondition, so its failure BLOCKS the case instead of
+    /// failing the case's own requirement.
+    pub setup: bool,
+    /// Whether a User or Group body is completed to fit the server's declared schema (`fit: false`
+    /// sends it exactly as written: the RFC-minimal create cases).
+    pub fit: bool,
+    /// The case (`suite::case`) whose own point this setup step's request is; names the root cause
+    /// when the step fails. Without it the root cause is found by matching the request.
+    pub proven_by: Option<String>,
     pub request: Request,
     pub expect: Expect,
     pub capture: Vec<(String, CaptureSource)>,

@@ -1,9 +1,12 @@
-//! `scimspec cleanup`: find what earlier runs left (names starting with the run prefix) and delete
-//! it, groups first. Nothing without the prefix is ever touched.
+//! Deleting what runs created: at the end of a run, everything in the ledger (groups first);
+//! and `scimspec cleanup`, which finds what earlier runs left (names starting with the run
+//! prefix) and deletes it. Nothing without the prefix is ever touched.
 
-use super::{OutRequest, Target};
+use super::{ConnOptions, OutRequest, Target};
+use crate::process::{EXIT_FAILED, EXIT_OK, fatal};
 use serde_json::Value;
 use std::fmt;
+use std::sync::Arc;
 
 pub struct Summary {
     pub prefix: String,
@@ -149,4 +152,98 @@ pub async fn sweep(target: &Target, prefix: &str, dry_run: bool) -> Result<Summa
         }
     }
     Ok(summary)
+}
+
+/// Deletes what the run created, groups first. Returns the summary line.
+pub async fn delete_created(target: &Arc<Target>) -> String {
+    /// Deletes at once; a remote tenant answers slowly, and hundreds of resources add up.
+    const AT_ONCE: usize = 16;
+    let pending = target.ledger.pending();
+    let created = target.ledger.created_count();
+    let mut left = Vec::new();
+    // Groups first (the ledger orders them so), then the rest: members must outlive their groups.
+    let (groups, others): (Vec<_>, Vec<_>) = pending
+        .into_iter()
+        .partition(|c| c.collection.to_ascii_lowercase().ends_with("/groups"));
+    for batch in [groups, others] {
+        let mut tasks = tokio::task::JoinSet::new();
+        for c in batch {
+            while tasks.len() >= AT_ONCE {
+                if let Some(Ok(Some(l))) = tasks.join_next().await {
+                    left.push(l);
+                }
+            }
+            let target = target.clone();
+            tasks.spawn(async move {
+                let req = OutRequest::new("DELETE", &c.path());
+                match target.send(&req).await {
+                    Ok(r) if (200..300).contains(&r.status) || r.status == 404 => {
+                        target.ledger.mark_deleted(&c.path());
+                        None
+                    }
+                    Ok(r) => Some(format!("{} ({})", c.path(), r.status)),
+                    Err(e) => Some(format!("{} ({e})", c.path())),
+                }
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            if let Ok(Some(l)) = done {
+                left.push(l);
+            }
+        }
+    }
+    left.sort();
+    let remaining = target.ledger.pending().len();
+    let mut line = format!(
+        "{created} created, {} deleted, {remaining} left",
+        created - remaining
+    );
+    if !left.is_empty() {
+        line.push_str(&format!(": {}", left.join(", ")));
+    }
+    line
+}
+
+/// `scimspec cleanup`: deletes what earlier runs left — one run's (`run_id`) or every run's.
+pub fn command(conn: &ConnOptions, run_id: Option<&str>, dry_run: bool) -> i32 {
+    let Some(base_url) = conn.base_url.clone() else {
+        return fatal("cleanup needs --base-url URL");
+    };
+    let (creds, options) = match (conn.credentials(), conn.client_options()) {
+        (Ok(c), Ok(o)) => (c, o),
+        (Err(e), _) | (_, Err(e)) => return fatal(e),
+    };
+    let target = match Target::new(&base_url, creds, options) {
+        Ok(t) => t,
+        Err(e) => return fatal(e),
+    };
+    let prefix = match run_id {
+        Some(id) if id.len() >= 4 && id.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            format!("scimspec-{id}-")
+        }
+        Some(id) => {
+            return fatal(format!(
+                "`{id}` is not a run id (the 8 characters printed at the start of a run)"
+            ));
+        }
+        None => "scimspec-".to_owned(),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fatal(format!("cannot start the async runtime: {e}")),
+    };
+    match runtime.block_on(sweep(&target, &prefix, dry_run)) {
+        Ok(summary) => {
+            println!("{}", target.redactor.redact(&summary.to_string()));
+            if summary.left.is_empty() {
+                EXIT_OK
+            } else {
+                EXIT_FAILED
+            }
+        }
+        Err(e) => fatal(target.redactor.redact(&e)),
+    }
 }

@@ -1,14 +1,16 @@
-//! The endpoint under test: the HTTP client, credentials, preflight discovery, and the ledger of
-//! what a run created.
+//! The endpoint under test: the HTTP client, credentials, preflight discovery, the ledger of
+//! what a run created and its cleanup.
 
 pub mod capabilities;
+pub mod cleanup;
 pub mod ledger;
+pub mod options;
 pub mod preflight;
 pub mod redact;
-pub mod sweep;
 
 pub use capabilities::Capabilities;
 pub use ledger::Ledger;
+pub use options::ConnOptions;
 pub use redact::Redactor;
 
 use crate::suite::Auth;

@@ -1,0 +1,331 @@
+//! The lifecycle of one run: load and plan, preflight, the cases, cleanup (also on Ctrl-C),
+//! and the reports.
+
+use super::RunContext;
+use super::plan::{Planned, check_profiles, default_profiles, load_suites, plan, selected};
+use super::record::CaseRecord;
+use crate::catalog::Catalog;
+use crate::check::schema::SchemaSet;
+use crate::check::snapshot;
+use crate::endpoint::{ConnOptions, Target, cleanup};
+use crate::process::{EXIT_FAILED, EXIT_OK, fatal, wait_for_signal};
+use crate::report;
+use crate::serve;
+use crate::suite;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Everything `scimspec run` was asked to do (the command line, parsed).
+pub struct RunOptions {
+    pub conn: ConnOptions,
+    pub builtin: Option<serve::Flavour>,
+    pub faults: Vec<String>,
+    pub profile: Vec<String>,
+    pub junit: Option<PathBuf>,
+    pub json: Option<PathBuf>,
+    pub case_timeout: u64,
+    pub strict: bool,
+    pub suites: Vec<PathBuf>,
+    pub jobs: usize,
+    pub filter: Option<String>,
+    pub exact: bool,
+    pub skip: Vec<String>,
+    pub list: bool,
+    pub verbose: bool,
+    pub read_only: bool,
+    pub record_http: Option<PathBuf>,
+    pub keep: bool,
+    pub snapshots: Option<PathBuf>,
+    pub snapshot_mode: snapshot::Mode,
+    pub snapshot_drift: snapshot::Drift,
+}
+
+/// `scimspec run`: load, plan, preflight, run every case, clean up, report. Returns the exit code.
+pub fn run(a: RunOptions) -> i32 {
+    let catalog = Catalog::builtin();
+    let suites = match load_suites(&a.suites, &catalog) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let profiles = if a.profile.is_empty() {
+        default_profiles(a.builtin)
+    } else {
+        a.profile.clone()
+    };
+    if let Err(e) = check_profiles(&profiles, &suites) {
+        return fatal(e);
+    }
+    let planned: Vec<Planned> = plan(suite::select_profiles(suites, &profiles))
+        .into_iter()
+        .filter(|p| selected(&p.name(), &a.filter, a.exact, &a.skip))
+        .collect();
+    if a.list {
+        let mut out = std::io::stdout().lock();
+        for p in &planned {
+            if writeln!(out, "{}: {}", p.name(), p.case.level).is_err() {
+                return EXIT_OK;
+            }
+        }
+        return EXIT_OK;
+    }
+    if planned.is_empty() {
+        return fatal("0 cases selected: the filter matched nothing; try --list");
+    }
+    let mut creds = match a.conn.credentials() {
+        Ok(c) => c,
+        Err(e) => return fatal(e),
+    };
+    let options = match a.conn.client_options() {
+        Ok(o) => o,
+        Err(e) => return fatal(e),
+    };
+    let mut planned = planned;
+    if a.read_only {
+        let (keep, writes): (Vec<Planned>, Vec<Planned>) =
+            planned.into_iter().partition(|p| p.case.is_read_only());
+        if !writes.is_empty() {
+            let names: Vec<String> = writes.iter().map(Planned::name).collect();
+            println!(
+                "--read-only: left out {} case{} that send write requests: {}",
+                names.len(),
+                if names.len() == 1 { "" } else { "s" },
+                names.join(", ")
+            );
+        }
+        planned = keep;
+        if planned.is_empty() {
+            return fatal("--read-only left no case to run");
+        }
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .worker_threads(2)
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fatal(format!("cannot start the async runtime: {e}")),
+    };
+    let handle = runtime.handle().clone();
+
+    let mut server = None;
+    let base_url = match (&a.conn.base_url, a.builtin) {
+        (_, Some(flavour)) => {
+            let token = format!("scimspec-builtin-{}", uuid::Uuid::new_v4().simple());
+            let opts = serve::ServeOptions {
+                flavour,
+                token: Some(token.clone()),
+                faults: a.faults.clone(),
+            };
+            let listen: std::net::SocketAddr = ([127, 0, 0, 1], 0).into();
+            match runtime.block_on(serve::start(listen, opts)) {
+                Ok(s) => {
+                    let url = s.base_url();
+                    server = Some(s);
+                    creds.bearer = Some(token);
+                    url
+                }
+                Err(e) => return fatal(e),
+            }
+        }
+        (Some(url), None) => url.clone(),
+        (None, None) => return fatal("give --base-url URL, or --builtin core|loom|looop"),
+    };
+    let mut target = match Target::new(&base_url, creds, options) {
+        Ok(t) => t,
+        Err(e) => return fatal(e),
+    };
+    target.read_only = a.read_only;
+    if profiles.iter().any(|p| p == "looop") {
+        let path = target.base_path.clone();
+        if !path.ends_with("/scim/v2") {
+            let _ = writeln!(
+                std::io::stderr(),
+                "scimspec: warning: Looop's base URL always ends with /scim/v2, and `{base_url}` does not (looop.base-url-ends-scim-v2)"
+            );
+        }
+    }
+    let caps = match runtime.block_on(target.preflight()) {
+        Ok(c) => c,
+        Err(e) => return fatal(target.redactor.redact(&e.to_string())),
+    };
+    let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let suite_count = {
+        let mut ids: Vec<&str> = planned.iter().map(|p| p.suite.id.as_str()).collect();
+        ids.dedup();
+        ids.len()
+    };
+    let mut stdout = anstream::stdout();
+    let _ = writeln!(
+        stdout,
+        "scimspec {}: {} cases from {} suites (profiles {}) against {} — run {run_id}",
+        env!("CARGO_PKG_VERSION"),
+        planned.len(),
+        suite_count,
+        profiles.join(","),
+        target.redactor.redact(&base_url),
+    );
+    for w in &caps.warnings {
+        let _ = writeln!(stdout, "warning: {w}");
+    }
+    let _ = stdout.flush();
+    let ctx = Arc::new(RunContext {
+        target: Arc::new(target),
+        caps,
+        run_id: run_id.clone(),
+        schemas: SchemaSet::builtin(),
+        case_timeout: Duration::from_secs(a.case_timeout.max(1)),
+        strict: a.strict,
+        cancelled: AtomicBool::new(false),
+        in_flight: AtomicUsize::new(0),
+        records: Mutex::new(Vec::new()),
+        snapshots: match a.snapshot_mode {
+            snapshot::Mode::Off => None,
+            mode => Some(snapshot::Store {
+                dir: a.snapshots.clone().unwrap_or_else(|| {
+                    PathBuf::from("snapshots").join(target_label(&base_url, a.builtin))
+                }),
+                mode,
+            }),
+        },
+        drift: a.snapshot_drift,
+    });
+    install_interrupt_handler(&ctx, &handle, a.keep);
+
+    let started = Instant::now();
+    let args = libtest_mimic::Arguments {
+        test_threads: Some(a.jobs.max(1)),
+        ..libtest_mimic::Arguments::default()
+    };
+    let trials = super::trials(&ctx, &planned, &handle);
+    let _ = libtest_mimic::run(&args, trials);
+    let elapsed = started.elapsed();
+
+    let mut records: Vec<CaseRecord> =
+        std::mem::take(&mut *ctx.records.lock().unwrap_or_else(|e| e.into_inner()));
+    records.sort_by_key(|r| r.name());
+    super::resolve_root_causes(&mut records);
+    let cleanup = if a.keep {
+        let left = ctx.target.ledger.pending().len();
+        format!(
+            "{} created, 0 deleted, {left} left (--keep)",
+            ctx.target.ledger.created_count()
+        )
+    } else {
+        runtime.block_on(cleanup::delete_created(&ctx.target))
+    };
+
+    let text = report::console::render(&records, &catalog, a.strict, a.verbose);
+    let mut stdout = anstream::stdout();
+    let _ = write!(stdout, "{}", ctx.target.redactor.redact(&text));
+    let _ = writeln!(stdout, "Cleanup: {cleanup}");
+    let _ = writeln!(stdout, "Time: {:.2}s", elapsed.as_secs_f64());
+    // A blocked case whose cause no case's own point judged would otherwise pass silently.
+    let unexplained = records
+        .iter()
+        .any(|r| r.blocked.as_ref().is_some_and(|b| b.root_cause.is_none()));
+    let mut code = if unexplained || records.iter().any(|r| r.verdict.fails_run(a.strict)) {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    };
+    if let Some(path) = &a.junit {
+        let written =
+            report::junit::render(&records, &catalog, a.strict, elapsed).and_then(|xml| {
+                std::fs::write(path, ctx.target.redactor.redact(&xml).as_bytes())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            });
+        if let Err(e) = written {
+            code = fatal(e);
+        }
+    }
+    if let Some(path) = &a.json {
+        let meta = serde_json::json!({
+            "run_id": run_id,
+            "base_url": ctx.target.redactor.redact(&base_url),
+            "profiles": profiles,
+            "elapsed_ms": elapsed.as_millis() as u64,
+            "cleanup": cleanup,
+        });
+        let doc = report::json_report(&records, &meta);
+        let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        if let Err(e) = std::fs::write(path, ctx.target.redactor.redact(&text).as_bytes()) {
+            code = fatal(format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    if let Some(dir) = &a.record_http {
+        let har = report::har(&records, &run_id);
+        let path = dir.join(format!("scimspec-{run_id}.har"));
+        let text = serde_json::to_string_pretty(&har).unwrap_or_default();
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|_| std::fs::write(&path, ctx.target.redactor.redact(&text).as_bytes()));
+        match written {
+            Ok(()) => println!("HTTP record: {}", path.display()),
+            Err(e) => code = fatal(format!("cannot write {}: {e}", path.display())),
+        }
+    }
+    if let Some(s) = server {
+        s.shutdown();
+    }
+    code
+}
+
+/// First Ctrl-C: stop starting steps, wait for requests in flight, clean up, exit 130.
+/// A second Ctrl-C aborts the cleanup and says what is left.
+fn install_interrupt_handler(ctx: &Arc<RunContext>, handle: &tokio::runtime::Handle, keep: bool) {
+    let ctx = ctx.clone();
+    handle.spawn(async move {
+        if wait_for_signal().await.is_err() {
+            return;
+        }
+        ctx.cancelled.store(true, Ordering::SeqCst);
+        let _ = writeln!(std::io::stderr(), "\nscimspec: interrupted; cleaning up what this run created (Ctrl-C again to abort)");
+        let deadline = Instant::now() + ctx.target.options.timeout;
+        while ctx.in_flight.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let summary = if keep {
+            "left in place (--keep)".to_owned()
+        } else {
+            tokio::select! {
+                s = cleanup::delete_created(&ctx.target) => s,
+                _ = wait_for_signal() => {
+                    let left: Vec<String> = ctx.target.ledger.pending().iter().map(|c| c.path()).collect();
+                    format!("cleanup aborted; left: {}", left.join(", "))
+                }
+            }
+        };
+        let _ = writeln!(std::io::stderr(), "Cleanup: {summary}");
+        std::process::exit(130);
+    });
+}
+
+/// A directory name for a target's snapshots: `builtin-core`, or host, port and path.
+fn target_label(base_url: &str, builtin: Option<serve::Flavour>) -> String {
+    if let Some(f) = builtin {
+        return format!("builtin-{}", f.name());
+    }
+    let parsed = url::Url::parse(base_url).ok();
+    let raw = match &parsed {
+        Some(u) => format!(
+            "{}{}{}",
+            u.host_str().unwrap_or("host"),
+            u.port().map(|p| format!("-{p}")).unwrap_or_default(),
+            u.path()
+        ),
+        None => base_url.to_owned(),
+    };
+    let label: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    label.trim_matches('-').to_owned()
+}
