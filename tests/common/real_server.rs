@@ -4,7 +4,9 @@
 //! The expected file's table lists every case that does not PASS, with its verdict and class:
 //! - `breach`: a real deviation of the server from RFC 7643/7644 (FAIL or NON-STRICT, sometimes
 //!   ERROR), with the requirement id the case covers and the PROBE.md row or the exchange;
-//! - `blocked`: a BLOCKED case, with the root cause (the refused setup step);
+//! - `blocked`: a BLOCKED case, with its root cause: the case whose own point failed in the
+//!   refused setup step (`suite::case`, checked against the report), or `none` and why;
+//! - `optional`: a NON-STRICT case at level MAY: an optional behaviour the server does not have;
 //! - `choice`: an INFORMATIONAL case, recording which allowed behaviour the server chose;
 //! - `gated`: an UNIMPLEMENTED case, gated on a feature the server does (not) have.
 //!
@@ -173,6 +175,8 @@ pub struct Outcome {
     pub verdict: String,
     pub message: String,
     pub requirements: Vec<String>,
+    /// For BLOCKED: the case whose own point failed in the refused setup step, when one did.
+    pub root_cause: Option<String>,
 }
 
 /// One scimspec run of the core profile.
@@ -231,12 +235,23 @@ pub fn run_core(server: &Server, jobs: u32) -> CoreRun {
             })
             .unwrap_or_default();
         let verdict = c["verdict"].as_str().unwrap_or("").to_owned();
+        let blocked = &c["blocked"];
+        if message.is_empty() && blocked.is_object() {
+            message = format!(
+                "{} {}: {}",
+                blocked["step"].as_str().unwrap_or(""),
+                blocked["request"].as_str().unwrap_or(""),
+                blocked["detail"].as_str().unwrap_or("")
+            );
+        }
+        let root_cause = blocked["root_cause"].as_str().map(str::to_owned);
         cases.insert(
             name,
             Outcome {
                 verdict,
                 message,
                 requirements,
+                root_cause,
             },
         );
     }
@@ -252,6 +267,7 @@ pub fn run_core(server: &Server, jobs: u32) -> CoreRun {
 const CLASSES: &[(&str, &[&str])] = &[
     ("breach", &["FAIL", "NON-STRICT", "ERROR"]),
     ("blocked", &["BLOCKED"]),
+    ("optional", &["NON-STRICT"]),
     ("choice", &["INFORMATIONAL"]),
     ("gated", &["UNIMPLEMENTED"]),
 ];
@@ -262,6 +278,7 @@ pub struct Row {
     pub verdict: String,
     pub class: String,
     pub requirement: String,
+    /// A breach: the PROBE.md row (`#12`) or `-`; blocked: the root-cause case or `none`.
     pub probe: String,
     pub what: String,
     pub line: usize,
@@ -291,8 +308,8 @@ fn cells(line: &str) -> Vec<String> {
 }
 
 impl Expected {
-    /// Reads and checks the expected file: `| case | verdict | class | requirement | PROBE row |
-    /// what the server does |` rows (a case is `suite::case`), then, after a heading
+    /// Reads and checks the expected file: `| case | verdict | class | requirement | PROBE row or
+    /// root cause | what the server does |` rows (a case is `suite::case`), then, after a heading
     /// `## PROBE.md rows marked no`, `| row | behaviour | caught by | why not caught |` rows.
     pub fn load(rel: &str) -> Expected {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
@@ -346,7 +363,7 @@ impl Expected {
             };
             let Some((_, verdicts)) = CLASSES.iter().find(|(class, _)| *class == row.class) else {
                 panic!(
-                    "{rel}:{n}: {case}: class {:?} is not one of breach, blocked, choice, gated \
+                    "{rel}:{n}: {case}: class {:?} is not one of breach, blocked, optional, choice, gated \
                      (a false verdict is fixed in its suite, not recorded)",
                     row.class
                 );
@@ -424,14 +441,26 @@ impl Expected {
             });
         }
         for (name, row) in &self.rows {
-            if let Some(o) = run.cases.get(name)
-                && row.class == "breach"
-                && !o.requirements.contains(&row.requirement)
-            {
+            let Some(o) = run.cases.get(name) else {
+                continue;
+            };
+            if row.class == "breach" && !o.requirements.contains(&row.requirement) {
                 problems.push(format!(
                     "  wrong id:   {name} (line {}) cites {} but the case covers {:?}",
                     row.line, row.requirement, o.requirements
                 ));
+            }
+            if row.class == "blocked" && o.verdict == "BLOCKED" {
+                let listed = row.probe.contains("::").then_some(row.probe.as_str());
+                if listed != o.root_cause.as_deref() {
+                    problems.push(format!(
+                        "  root cause: {name} (line {}) is listed as blocked by {} but the run \
+                         names {}",
+                        row.line,
+                        listed.unwrap_or("none"),
+                        o.root_cause.as_deref().unwrap_or("none")
+                    ));
+                }
             }
         }
         for p in &self.probe_rows {
@@ -449,12 +478,14 @@ impl Expected {
         problems
     }
 
-    /// The run's exit code when its verdicts are the file's: 1 with a FAIL or ERROR.
+    /// The run's exit code when its verdicts are the file's: 1 with a FAIL or ERROR, or with a
+    /// BLOCKED case that no failing case explains.
     pub fn exit_code(&self) -> i32 {
-        let fails = self
-            .rows
-            .values()
-            .any(|r| r.verdict == "FAIL" || r.verdict == "ERROR");
+        let fails = self.rows.values().any(|r| {
+            r.verdict == "FAIL"
+                || r.verdict == "ERROR"
+                || (r.verdict == "BLOCKED" && !r.probe.contains("::"))
+        });
         i32::from(fails)
     }
 }
