@@ -419,6 +419,8 @@ fn json_op(
             let mut rendered = Vec::new();
             for o in options {
                 match render(o, vars) {
+                    // `one_of: ["${declared.User.schemas}"]`: a list variable gives its items.
+                    Ok(Value::Array(items)) => rendered.extend(items),
                     Ok(r) => rendered.push(r),
                     Err(m) => return Some(m),
                 }

@@ -3,7 +3,15 @@
 
 use crate::suite::Capability;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A resource type as /ResourceTypes declares it.
+#[derive(Clone, Debug, Default)]
+pub struct ResourceTypeDef {
+    pub endpoint: String,
+    pub schema: String,
+    pub extensions: Vec<(String, bool)>,
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct Capabilities {
@@ -15,6 +23,12 @@ pub struct Capabilities {
     /// Top-level attribute names of the resource schemas, lowercased.
     pub attributes: BTreeSet<String>,
     pub has_credentials: bool,
+    /// The Schema resources of /Schemas by id, as the server declares them: fixtures are fitted
+    /// to them.
+    pub schema_defs: BTreeMap<String, Value>,
+    /// Per resource type name: its endpoint as declared (relative or absolute), its core schema,
+    /// and its extensions with their `required` flag.
+    pub resource_type_defs: BTreeMap<String, ResourceTypeDef>,
     /// Problems met while reading discovery, shown once before the run.
     pub warnings: Vec<String>,
 }
@@ -111,6 +125,26 @@ impl Capabilities {
         for rt in list_items(body) {
             if let Some(name) = rt.get("name").and_then(Value::as_str) {
                 self.resource_types.insert(name.to_owned());
+                let text = |k: &str| rt.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+                let extensions = rt
+                    .get("schemaExtensions")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|e| {
+                        let urn = e.get("schema").and_then(Value::as_str)?;
+                        let required = e.get("required").and_then(Value::as_bool).unwrap_or(false);
+                        Some((urn.to_owned(), required))
+                    })
+                    .collect();
+                self.resource_type_defs.insert(
+                    name.to_owned(),
+                    ResourceTypeDef {
+                        endpoint: text("endpoint"),
+                        schema: text("schema"),
+                        extensions,
+                    },
+                );
             }
             if let Some(s) = rt.get("schema").and_then(Value::as_str) {
                 self.schemas.insert(s.to_owned());
@@ -132,6 +166,7 @@ impl Capabilities {
         for schema in list_items(body) {
             if let Some(id) = schema.get("id").and_then(Value::as_str) {
                 self.schemas.insert(id.to_owned());
+                self.schema_defs.insert(id.to_owned(), schema.clone());
             }
             for attr in schema
                 .get("attributes")

@@ -1,6 +1,7 @@
 //! Runs cases: one libtest-mimic trial per case, all on one shared tokio runtime and one HTTP
 //! client. Each step renders its request, sends it, checks the answer and captures values.
 
+pub mod fit;
 pub mod plan;
 pub mod record;
 pub mod session;
@@ -24,6 +25,10 @@ const TRANSCRIPT_BODY_LIMIT: usize = 8 * 1024;
 pub struct RunContext {
     pub target: Arc<Target>,
     pub caps: Capabilities,
+    /// How fixtures are fitted to the server's declared schema.
+    pub fitter: fit::Fitter,
+    /// Discovery values suites can refer to as `${declared.…}`.
+    pub declared: Arc<std::collections::HashMap<String, serde_json::Value>>,
     pub run_id: String,
     pub schemas: &'static SchemaSet,
     pub case_timeout: Duration,
@@ -201,7 +206,8 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
         p.number,
         &ctx.target.base_url,
         &ctx.target.base_path,
-    );
+    )
+    .with_declared(ctx.declared.clone());
     let checker = Checker {
         schemas: ctx.schemas,
     };
@@ -217,7 +223,11 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
             record.failed_step = Some(step_label);
             return;
         }
-        let req = match render_request(&step.request, &mut vars) {
+        if let Some(ms) = step.wait_ms {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            continue;
+        }
+        let req = match render_request(step, &ctx.fitter, &mut vars) {
             Ok(r) => r,
             Err(e) => {
                 record.verdict = Verdict::Error;
@@ -392,8 +402,14 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
     }
 }
 
-fn render_request(r: &suite::Request, vars: &mut Vars) -> Result<OutRequest, String> {
-    let path = vars.render(&r.path)?;
+fn render_request(
+    step: &suite::Step,
+    fitter: &fit::Fitter,
+    vars: &mut Vars,
+) -> Result<OutRequest, String> {
+    let r = &step.request;
+    let rendered = vars.render(&r.path)?;
+    let path = fitter.map_path(&rendered);
     let query = r
         .query
         .iter()
@@ -407,7 +423,11 @@ fn render_request(r: &suite::Request, vars: &mut Vars) -> Result<OutRequest, Str
     let body = match &r.body {
         None => None,
         Some(ReqBody::Json(v)) => {
-            Some(serde_json::to_vec(&vars.render_json(v)?).map_err(|e| e.to_string())?)
+            let mut body = vars.render_json(v)?;
+            if step.fit {
+                fitter.fit(&r.method, &rendered, &mut body, step.setup, vars);
+            }
+            Some(serde_json::to_vec(&body).map_err(|e| e.to_string())?)
         }
         Some(ReqBody::Raw(s)) => Some(vars.render(s)?.into_bytes()),
     };

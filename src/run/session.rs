@@ -2,6 +2,7 @@
 //! and the reports.
 
 use super::RunContext;
+use super::fit::Fitter;
 use super::plan::{Planned, check_profiles, default_profiles, load_suites, plan, selected};
 use super::record::CaseRecord;
 use crate::catalog::Catalog;
@@ -170,10 +171,17 @@ pub fn run(a: RunOptions) -> i32 {
     for w in &caps.warnings {
         let _ = writeln!(stdout, "warning: {w}");
     }
+    let fitter = Fitter::new(&caps, &target.base_path);
+    for note in fitter.notes() {
+        let _ = writeln!(stdout, "fitted fixtures: {note}");
+    }
+    let declared = Arc::new(declared_values(&caps, &fitter));
     let _ = stdout.flush();
     let ctx = Arc::new(RunContext {
         target: Arc::new(target),
         caps,
+        fitter,
+        declared,
         run_id: run_id.clone(),
         schemas: SchemaSet::builtin(),
         case_timeout: Duration::from_secs(a.case_timeout.max(1)),
@@ -328,4 +336,40 @@ fn target_label(base_url: &str, builtin: Option<serve::Flavour>) -> String {
         })
         .collect();
     label.trim_matches('-').to_owned()
+}
+
+/// `${declared.User.schemas}` (the core schema and extensions /ResourceTypes lists for User),
+/// `${declared.User.endpoint}`, and the same for Group: what a case compares an answer with
+/// when the RFC defers to the server's own declarations.
+fn declared_values(
+    caps: &crate::endpoint::Capabilities,
+    fitter: &Fitter,
+) -> std::collections::HashMap<String, serde_json::Value> {
+    let mut out = std::collections::HashMap::new();
+    for (kind, core, endpoint) in [
+        ("User", crate::scim::USER_SCHEMA, "/Users"),
+        ("Group", crate::scim::GROUP_SCHEMA, "/Groups"),
+    ] {
+        let mut schemas = vec![serde_json::Value::String(core.to_owned())];
+        if let Some(def) = caps
+            .resource_type_defs
+            .values()
+            .find(|d| d.schema.eq_ignore_ascii_case(core))
+        {
+            schemas.extend(
+                def.extensions
+                    .iter()
+                    .map(|(urn, _)| serde_json::Value::String(urn.clone())),
+            );
+        }
+        out.insert(
+            format!("declared.{kind}.schemas"),
+            serde_json::Value::Array(schemas),
+        );
+        out.insert(
+            format!("declared.{kind}.endpoint"),
+            serde_json::Value::String(fitter.map_path(endpoint)),
+        );
+    }
+    out
 }

@@ -275,6 +275,28 @@ fn served_schemas(app: &App, ctx: &Ctx) -> Vec<Value> {
         .filter(|s| !user_only || s.id == scim::USER_SCHEMA)
         .map(|s| app.catalog.schema_json(s, &ctx.base_url, complete))
         .collect();
+    if app.fault("familyname-required") {
+        // A server may declare more required attributes than RFC 7643 does; clients (and the
+        // suites' fixtures) must read /Schemas to know.
+        for schema in items.iter_mut() {
+            if schema.get("id").and_then(Value::as_str) != Some(scim::USER_SCHEMA) {
+                continue;
+            }
+            let attrs = schema.get_mut("attributes").and_then(Value::as_array_mut);
+            for a in attrs.into_iter().flatten() {
+                if a.get("name").and_then(Value::as_str) != Some("name") {
+                    continue;
+                }
+                a["required"] = json!(true);
+                let subs = a.get_mut("subAttributes").and_then(Value::as_array_mut);
+                for sub in subs.into_iter().flatten() {
+                    if sub.get("name").and_then(Value::as_str) == Some("familyName") {
+                        sub["required"] = json!(true);
+                    }
+                }
+            }
+        }
+    }
     if app.fault("extension-redefines-core") {
         let id = "urn:ietf:params:scim:schemas:extension:custom:2.0:User";
         let attr = |n: &str, mv: bool| {

@@ -30,6 +30,12 @@ pub static FAULTS: &[Fault] = &[
         description: "POST /Users and /Groups answer 200 OK instead of 201 Created.",
     },
     Fault {
+        name: "familyname-required",
+        requirements: &["rfc7644.3.3.create-returns-201"],
+        flavours: ALL,
+        description: "/Schemas declares name and name.familyName required, and a User without a familyName is refused (400): legal for a server, but an RFC-minimal create fails.",
+    },
+    Fault {
         name: "create-no-location",
         requirements: &["rfc7644.3.3.create-location-header"],
         flavours: ALL,

@@ -17,9 +17,7 @@ use super::ops::{self, Query, Reply};
 use super::schema::Kind;
 use crate::scim;
 
-/// The largest request body read (bulk.maxPayloadSize is checked separately, below it).
-
-/// The JSON body of a SCIM error.
+/// The media type of every answer.
 fn content_type(app: &App) -> HeaderValue {
     if app.fault("content-type-json") {
         HeaderValue::from_static("application/json")

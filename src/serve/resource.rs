@@ -484,6 +484,17 @@ pub fn validate(
 ) -> ScimResult<()> {
     match kind {
         Kind::User => {
+            if app.fault("familyname-required")
+                && data
+                    .get("name")
+                    .and_then(|n| n.get("familyName"))
+                    .and_then(Value::as_str)
+                    .is_none_or(|f| f.trim().is_empty())
+            {
+                return Err(ScimError::invalid_value(
+                    "name.familyName is required (see /Schemas)",
+                ));
+            }
             let name = data.get("userName").and_then(Value::as_str).unwrap_or("");
             if name.trim().is_empty() {
                 if !app.fault("required-username-not-enforced") {

@@ -166,6 +166,7 @@ fn filter_q(f: &str) -> String {
 async fn probe(name: &str, t: &T) -> String {
     match name {
         "create-returns-200" => t.user(json!({})).await.status.to_string(),
+        "familyname-required" => t.user(json!({})).await.status.to_string(),
         "create-no-location" => t
             .user(json!({}))
             .await

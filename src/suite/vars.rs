@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Filters after `|`: `upper`, `lower`, `add:N` (integers), `shift:SECONDS` and `tz:+HH:MM`
 /// (RFC 3339 timestamps).
@@ -22,7 +23,7 @@ pub struct Reference {
 /// True for the names the runner provides itself rather than a capture.
 pub fn is_generator(name: &str) -> bool {
     matches!(name, "run_id" | "base_url" | "base_path" | "now" | "index")
-        || ["unique.", "email.", "uuid."]
+        || ["unique.", "email.", "uuid.", "declared."]
             .iter()
             .any(|p| name.strip_prefix(p).is_some_and(|rest| !rest.is_empty()))
 }
@@ -70,6 +71,8 @@ pub struct Vars {
     base_url: String,
     base_path: String,
     values: HashMap<String, Value>,
+    /// What discovery declared (`declared.User.schemas`, `declared.User.endpoint`, …).
+    declared: Arc<HashMap<String, Value>>,
 }
 
 impl Vars {
@@ -81,7 +84,14 @@ impl Vars {
             base_url: base_url.to_owned(),
             base_path: base_path.to_owned(),
             values: HashMap::new(),
+            declared: Arc::default(),
         }
+    }
+
+    /// The discovery values `${declared.NAME}` refers to.
+    pub fn with_declared(mut self, declared: Arc<HashMap<String, Value>>) -> Self {
+        self.declared = declared;
+        self
     }
 
     pub fn prefix(&self) -> &str {
@@ -100,6 +110,9 @@ impl Vars {
     fn lookup(&mut self, name: &str) -> Option<Value> {
         if let Some(v) = self.values.get(name) {
             return Some(v.clone());
+        }
+        if name.starts_with("declared.") {
+            return self.declared.get(name).cloned();
         }
         let generated = match name {
             "run_id" => self.run_id.clone(),
