@@ -42,7 +42,6 @@ SCIM_SERVICE_PROVIDER = {
             "name": "OAuth Bearer Token",
             "description": "Static bearer token",
             "specUri": "https://www.rfc-editor.org/rfc/rfc6750",
-            "documentationUri": "",
         }
     ],
     "WWW_AUTHENTICATE_HEADER": 'Bearer realm="django-scim2"',
