@@ -883,6 +883,7 @@ pub static FAULTS: &[Fault] = &[
         requirements: &[
             "rfc7644.4.resourcetypes-listresponse",
             "rfc7643.6.schema-extensions-shape",
+            "rfc7643.3.schemas-match-resource-type",
         ],
         flavours: ALL,
         description: "The enterprise extension is served at /Schemas and accepted on Users but missing from the User resource type's schemaExtensions.",
