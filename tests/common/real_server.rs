@@ -19,41 +19,17 @@
 //! The test fails when the verdicts drift from the file: a new non-PASS verdict, a listed one
 //! that no longer happens, or a breach row citing an id the case does not cover.
 
-use super::{TOKEN, bin, text};
+use super::{KillOnDrop, TOKEN, TempDir, bin, tempdir, text};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long a server may take to answer its first request (Django migrates a fresh database).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// A directory removed when dropped, whatever the test's outcome.
-pub struct ScratchDir(PathBuf);
-
-impl ScratchDir {
-    pub fn new(tag: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "scimspec-test-{tag}-{}",
-            uuid::Uuid::new_v4().simple()
-        ));
-        std::fs::create_dir_all(&dir).expect("create a scratch directory");
-        Self(dir)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// True when the test must run: the server is installed, or its `require_var` is set (then a
 /// missing server is a failure, so CI cannot skip it). Prints why when it skips.
@@ -78,19 +54,12 @@ pub fn free_port() -> u16 {
 /// go to a log file in its scratch directory (removed with it).
 pub struct Server {
     name: String,
-    child: Child,
+    child: KillOnDrop,
     log: PathBuf,
     pub port: u16,
     pub base_url: String,
     // Declared last: dropped after the child is killed, so nothing writes into it any more.
-    _dir: ScratchDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    _dir: TempDir,
 }
 
 impl Server {
@@ -101,7 +70,7 @@ impl Server {
         base_path: &str,
         make: impl FnOnce(u16, &Path) -> Command,
     ) -> Server {
-        let dir = ScratchDir::new(name);
+        let dir = tempdir(name);
         let log = dir.path().join("server.log");
         let out = std::fs::File::create(&log).expect("server log file");
         let err = out.try_clone().expect("server log file");
@@ -115,7 +84,7 @@ impl Server {
             .unwrap_or_else(|e| panic!("{name} does not start ({command:?}): {e}"));
         let server = Server {
             name: name.to_owned(),
-            child,
+            child: KillOnDrop(child),
             log,
             port,
             base_url: format!("http://127.0.0.1:{port}{base_path}"),
@@ -127,7 +96,7 @@ impl Server {
     fn wait_ready(mut self, base_path: &str) -> Server {
         let started = Instant::now();
         while !answers(self.port, &format!("{base_path}/ServiceProviderConfig")) {
-            if let Ok(Some(status)) = self.child.try_wait() {
+            if let Ok(Some(status)) = self.child.0.try_wait() {
                 panic!(
                     "{} exited ({status}) before answering:\n{}",
                     self.name,
@@ -190,7 +159,7 @@ pub struct CoreRun {
 /// Runs `scimspec run --profile core` against the server with `--jobs jobs` and reads the
 /// verdicts from its `--json` report.
 pub fn run_core(server: &Server, jobs: u32) -> CoreRun {
-    let dir = ScratchDir::new(&format!("{}-run", server.name));
+    let dir = tempdir(&format!("{}-run", server.name));
     let report = dir.path().join("report.json");
     let out = bin()
         .args(["run", "--base-url", &server.base_url, "--token", TOKEN])
