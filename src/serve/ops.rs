@@ -243,7 +243,7 @@ fn commit(
         if !app.fault("etag-unchanged-on-update") {
             r.version = version;
         }
-        if !app.fault("last-modified-not-updated") {
+        if !app.fault("last-modified-not-updated") && !app.fault("last-modified-never-changes") {
             r.last_modified = now;
         }
     }
@@ -441,7 +441,9 @@ pub fn patch(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimRe
 pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
     let mut store = app.store();
     let Some(r) = store.get(kind, id).cloned() else {
-        if app.fault("delete-not-found-204") {
+        if app.fault("delete-not-found-204")
+            || (app.fault("delete-twice-204") && store.deleted_ids.contains(id))
+        {
             return Ok(Reply {
                 status: StatusCode::NO_CONTENT,
                 body: None,
@@ -466,6 +468,9 @@ pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
         }
     } else {
         store.resources.remove(id);
+    }
+    if app.fault("delete-twice-204") {
+        store.deleted_ids.insert(id.to_string());
     }
     store.remove_member_everywhere(id);
     Ok(match body {
@@ -522,6 +527,8 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         ev.username_case_sensitive = app.fault("filter-username-case-sensitive");
         ev.externalid_case_insensitive = app.fault("externalid-filter-case-insensitive");
         ev.co_as_sw = app.fault("filter-co-as-sw");
+        ev.username_co_as_eq = app.fault("filter-username-co-as-eq");
+        ev.pr_multivalued_never = app.fault("filter-pr-multivalued-never-matches");
         ev.datetime_as_text = app.fault("filter-datetime-as-text");
         ev.value_path_cross_element = app.fault("filter-value-path-cross-element");
         ev
@@ -592,11 +599,14 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         Some(s) => s.max(1),
         None => 1,
     };
-    let offset = if app.fault("start-index-zero-based") && q.start_index.is_some() {
+    let mut offset = if app.fault("start-index-zero-based") && q.start_index.is_some() {
         start as usize
     } else {
         (start - 1) as usize
     };
+    if offset >= total && app.fault("start-index-beyond-total-returns-all") {
+        offset = 0;
+    }
     let count = match q.count {
         _ if app.fault("count-ignored") => total,
         Some(c) if c <= 0 && app.fault("count-zero-means-all") => total,

@@ -149,7 +149,10 @@ fn normalize_complex(app: &App, attr: &Attr, v: &Value) -> ScimResult<Option<Val
         {
             continue;
         }
-        if attr.name == "members" && matches!(sub.name, "$ref" | "type") {
+        if attr.name == "members"
+            && matches!(sub.name, "$ref" | "type")
+            && !(sub.name == "$ref" && app.fault("member-readd-with-ref-duplicates"))
+        {
             // Computed from the referenced resource when rendered.
             continue;
         }
@@ -572,6 +575,13 @@ fn is_email(s: &str) -> bool {
 fn format_time(app: &App, t: jiff::Timestamp) -> Value {
     if app.fault("meta-created-not-datetime") {
         json!(t.as_second())
+    } else if app.fault("last-modified-never-changes") {
+        // Python's isoformat() of an aware UTC datetime: microseconds and a +00:00 offset.
+        json!(format!(
+            "{}.{:06}+00:00",
+            t.strftime("%Y-%m-%dT%H:%M:%S"),
+            t.subsec_microsecond()
+        ))
     } else {
         json!(t.to_string())
     }
@@ -663,17 +673,23 @@ pub fn render(app: &App, store: &Store, r: &Resource, ctx: &Ctx) -> Map<String, 
                 }
             }
         }
-        if !app.fault("group-members-not-reflected-in-user-groups") {
+        {
+            let by_name = app.fault("user-groups-value-is-display-name");
             let groups: Vec<Value> = store
                 .groups_of(&r.id)
                 .into_iter()
                 .map(|g| {
-                    json!({
-                        "value": g.id,
-                        "$ref": location(app, ctx, Kind::Group, &g.id),
-                        "display": g.data.get("displayName").cloned().unwrap_or(Value::Null),
-                        "type": "direct",
-                    })
+                    let display = g.data.get("displayName").cloned().unwrap_or(Value::Null);
+                    if by_name {
+                        json!({ "value": display, "display": display, "type": "direct" })
+                    } else {
+                        json!({
+                            "value": g.id,
+                            "$ref": location(app, ctx, Kind::Group, &g.id),
+                            "display": display,
+                            "type": "direct",
+                        })
+                    }
                 })
                 .collect();
             if !groups.is_empty() {
@@ -753,7 +769,12 @@ pub fn project(app: &App, kind: Kind, full: Map<String, Value>, ctx: &Ctx) -> Ma
         .filter(|a| !a.is_empty() && !app.fault("attributes-ignored"));
     if let Some(attrs) = attributes {
         out = Map::new();
-        for k in ["schemas", "id"] {
+        let kept: &[&str] = if app.fault("attributes-drop-schemas") {
+            &["id"]
+        } else {
+            &["schemas", "id"]
+        };
+        for &k in kept {
             if let Some(v) = full.get(k) {
                 out.insert(k.to_string(), v.clone());
             }
