@@ -22,9 +22,12 @@ fn installed(dir: &Path) -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     node_runs
-        && ["express", "scimmy", "scimmy-routers"]
-            .iter()
-            .all(|p| dir.join("node_modules").join(p).join("package.json").is_file())
+        && ["express", "scimmy", "scimmy-routers"].iter().all(|p| {
+            dir.join("node_modules")
+                .join(p)
+                .join("package.json")
+                .is_file()
+        })
 }
 
 #[test]

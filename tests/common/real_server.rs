@@ -65,11 +65,7 @@ pub struct Server {
 impl Server {
     /// Starts `make(port, scratch_dir)` on a free loopback port and waits until
     /// `GET <base_path>/ServiceProviderConfig` gets any HTTP answer.
-    pub fn start(
-        name: &str,
-        base_path: &str,
-        make: impl FnOnce(u16, &Path) -> Command,
-    ) -> Server {
+    pub fn start(name: &str, base_path: &str, make: impl FnOnce(u16, &Path) -> Command) -> Server {
         let dir = tempdir(name);
         let log = dir.path().join("server.log");
         let out = std::fs::File::create(&log).expect("server log file");
@@ -361,7 +357,10 @@ impl Expected {
                 ),
             }
             if let Some(prev) = rows.insert(case.clone(), row) {
-                panic!("{rel}:{n}: {case} is listed twice (also line {})", prev.line);
+                panic!(
+                    "{rel}:{n}: {case} is listed twice (also line {})",
+                    prev.line
+                );
             }
         }
         Expected {
@@ -464,11 +463,7 @@ impl Expected {
 pub fn check_core_profile(server: &Server, expected: &str, jobs: u32) {
     // The file is checked before anything runs, so a malformed row fails fast.
     let expected = Expected::load(expected);
-    assert!(
-        !expected.rows.is_empty(),
-        "{} lists no case",
-        expected.path
-    );
+    assert!(!expected.rows.is_empty(), "{} lists no case", expected.path);
     let run = run_core(server, jobs);
     let problems = expected.problems(&run);
     let summary: Vec<&str> = run
