@@ -415,7 +415,8 @@ fn set_value(
                 for ni in new_items {
                     let pos = if app.fault("patch-add-duplicates-members") {
                         None
-                    } else if attr.name == "members" && app.fault("member-readd-with-ref-duplicates")
+                    } else if attr.name == "members"
+                        && app.fault("member-readd-with-ref-duplicates")
                     {
                         items.iter().position(|e| *e == ni)
                     } else {
@@ -529,9 +530,7 @@ fn apply_path(app: &App, kind: Kind, work: &mut Work, op: &PatchOp, path: &str) 
         && parsed.filter.is_some()
         && starts_with_ci(&parsed.attr, "urn:ietf:params:scim:schemas:core:")
     {
-        return Err(ScimError::no_target(format!(
-            "no value matches \"{path}\""
-        )));
+        return Err(ScimError::no_target(format!("no value matches \"{path}\"")));
     }
     if app.fault("looop-extension-urn-patch-rejected")
         && starts_with_ci(&parsed.attr, scim::LOOOP_USER_SCHEMA)
