@@ -10,6 +10,7 @@ use super::error::{ScimError, ScimResult};
 use super::filter::{self, Eval};
 use super::limits::MAX_RESULTS;
 use super::patch::{self, Work};
+use super::render;
 use super::resource::{self, Input};
 use super::schema::{Kind, LOOM_WORKSPACE_DEFAULT_ROLE};
 use super::store::{Resource, Store};
@@ -66,12 +67,12 @@ fn not_found(kind: Kind, id: &str) -> ScimError {
 
 /// The reply carrying one resource, with attributes/excludedAttributes applied.
 fn resource_reply(app: &App, store: &Store, r: &Resource, ctx: &Ctx, status: StatusCode) -> Reply {
-    let full = resource::render(app, store, r, ctx);
-    let body = resource::project(app, r.kind, full, ctx);
+    let full = render::render(app, store, r, ctx);
+    let body = render::project(app, r.kind, full, ctx);
     Reply {
         status,
         body: Some(Value::Object(body)),
-        location: Some(resource::location(app, ctx, r.kind, &r.id)),
+        location: Some(render::location(app, ctx, r.kind, &r.id)),
         etag: (!app.fault("etag-missing")).then(|| r.etag()),
     }
 }
@@ -114,9 +115,9 @@ pub fn create(app: &App, kind: Kind, body: &Value, ctx: &Ctx) -> ScimResult<Repl
     let sent_schemas = resource::check_resource_schemas(kind, obj)?;
     let input: Input = resource::normalize_body(app, kind, obj)?;
     let mut data = input.data;
+    // No source says Loom fills in loomMemberRole when the IdP leaves it out, so a create
+    // without one stores none; the workspace default still decides the effective role.
     if app.flavour == Flavour::Loom && kind == Kind::User {
-        data.entry("loomMemberRole")
-            .or_insert_with(|| json!("default"));
         apply_loom_role(app, &mut data, None);
     }
     let mut store = app.store();
@@ -434,7 +435,29 @@ pub fn patch(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimRe
         reply.status = StatusCode::NO_CONTENT;
         reply.body = None;
     }
+    if app.option("loom-short-patch-answers") && kind == Kind::User {
+        reply.body = reply.body.map(|b| short_patch_answer(&b, &ops));
+    }
     Ok(reply)
+}
+
+/// The abbreviated PATCH answers of the Stitchflow Loom guide: `{id, userName}` for a role
+/// change, `{id, active}` for a deactivation; both keys where one PATCH does both.
+fn short_patch_answer(full: &Value, ops: &[patch::PatchOp]) -> Value {
+    let mut out = Map::new();
+    for key in ["id", "userName"] {
+        if let Some(v) = full.get(key) {
+            out.insert(key.into(), v.clone());
+        }
+    }
+    let sets_active = ops.iter().any(|o| match &o.path {
+        Some(p) => p.eq_ignore_ascii_case("active"),
+        None => o.value.as_ref().and_then(|v| v.get("active")).is_some(),
+    });
+    if sets_active && let Some(v) = full.get("active") {
+        out.insert("active".into(), v.clone());
+    }
+    Value::Object(out)
 }
 
 /// DELETE /Users/{id}, /Groups/{id}.
@@ -455,10 +478,10 @@ pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
     };
     check_if_match(app, ctx, &r)?;
     let body = app.fault("delete-returns-200-with-body").then(|| {
-        Value::Object(resource::project(
+        Value::Object(render::project(
             app,
             kind,
-            resource::render(app, &store, &r, ctx),
+            render::render(app, &store, &r, ctx),
             ctx,
         ))
     });
@@ -478,7 +501,7 @@ pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
         None => Reply {
             status: StatusCode::NO_CONTENT,
             body: None,
-            location: Some(resource::location(app, ctx, kind, id)),
+            location: Some(render::location(app, ctx, kind, id)),
             etag: None,
         },
     })
@@ -549,7 +572,7 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         {
             continue;
         }
-        let full = resource::render(app, &store, r, ctx);
+        let full = render::render(app, &store, r, ctx);
         if let Some(f) = &parsed
             && !filter::matches(f, &full, &eval_for(r.kind))
         {
@@ -617,7 +640,7 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         .into_iter()
         .skip(offset)
         .take(count)
-        .map(|(k, m)| Value::Object(resource::project(app, k, m, ctx)))
+        .map(|(k, m)| Value::Object(render::project(app, k, m, ctx)))
         .collect();
     let mut body = Map::new();
     if !app.fault("list-schemas-missing") {
