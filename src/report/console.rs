@@ -180,40 +180,34 @@ pub fn render(records: &[CaseRecord], catalog: &Catalog, strict: bool, verbose: 
     if strict {
         let _ = writeln!(out, "(--strict: NON-STRICT verdicts fail the run)");
     }
-    for (profile, idp) in [("okta", "Okta"), ("entra", "Microsoft Entra ID")] {
-        if let Some(line) = idp_verdict(records, profile, idp) {
-            let _ = writeln!(out, "{line}");
-        }
+    for v in super::verdict::profile_verdicts(records, strict)
+        .iter()
+        .filter(|v| v.kind == super::verdict::Kind::Idp)
+    {
+        let _ = writeln!(out, "{}", verdict_line(v));
     }
     out
 }
 
-/// The plain answer an IT admin wants: will this identity provider's provisioning work?
-fn idp_verdict(records: &[CaseRecord], profile: &str, idp: &str) -> Option<String> {
-    let cases: Vec<&CaseRecord> = records.iter().filter(|r| r.profile == profile).collect();
-    if cases.is_empty() {
-        return None;
-    }
-    let blocking: Vec<&&CaseRecord> = cases
-        .iter()
-        .filter(|r| matches!(r.verdict, Verdict::Fail | Verdict::Error))
-        .collect();
+/// An identity provider's verdict line, styled, with the problems that block it.
+fn verdict_line(v: &super::verdict::ProfileVerdict<'_>) -> String {
     let bold = Style::new().bold();
-    if blocking.is_empty() {
-        let ok = style(Verdict::Pass);
-        return Some(format!(
-            "{bold}{idp} provisioning:{bold:#} {ok}compatible{ok:#} ({} cases)",
-            cases.len()
-        ));
-    }
-    let bad = style(Verdict::Fail);
+    let s = if v.ok() {
+        style(Verdict::Pass)
+    } else {
+        style(Verdict::Fail)
+    };
     let mut line = format!(
-        "{bold}{idp} provisioning:{bold:#} {bad}not compatible{bad:#}: {} blocking problem{}",
-        blocking.len(),
-        if blocking.len() == 1 { "" } else { "s" }
+        "{bold}{}:{bold:#} {s}{}{s:#} {}",
+        v.subject,
+        v.status(),
+        v.scope()
     );
-    for r in blocking {
+    for r in &v.blocking {
         let _ = write!(line, "\n  - {}: {}", r.title, r.message);
     }
-    Some(line)
+    for (reason, n) in &v.not_tested {
+        let _ = write!(line, "\n  not tested ({n}): {reason}");
+    }
+    line
 }

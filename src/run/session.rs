@@ -27,6 +27,8 @@ pub struct RunOptions {
     pub profile: Vec<String>,
     pub junit: Option<PathBuf>,
     pub json: Option<PathBuf>,
+    /// Write the HTML report (`index.html`) into this directory.
+    pub report_html: Option<PathBuf>,
     pub case_timeout: u64,
     pub strict: bool,
     pub suites: Vec<PathBuf>,
@@ -74,6 +76,11 @@ pub fn run(a: RunOptions) -> i32 {
     }
     if planned.is_empty() {
         return fatal("0 cases selected: the filter matched nothing; try --list");
+    }
+    if let Some(dir) = &a.report_html
+        && let Err(e) = report::html::check_dir(dir)
+    {
+        return fatal(e);
     }
     let mut creds = match a.conn.credentials() {
         Ok(c) => c,
@@ -203,6 +210,7 @@ pub fn run(a: RunOptions) -> i32 {
     install_interrupt_handler(&ctx, &handle, a.keep);
 
     let started = Instant::now();
+    let started_at = jiff::Timestamp::now();
     let args = libtest_mimic::Arguments {
         test_threads: Some(a.jobs.max(1)),
         ..libtest_mimic::Arguments::default()
@@ -261,6 +269,29 @@ pub fn run(a: RunOptions) -> i32 {
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
         if let Err(e) = std::fs::write(path, ctx.target.redactor.redact(&text).as_bytes()) {
             code = fatal(format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    if let Some(dir) = &a.report_html {
+        let mut label = target_label(&base_url, a.builtin);
+        if !a.faults.is_empty() {
+            label = format!("{label} with faults {}", a.faults.join(", "));
+        }
+        let base = ctx.target.redactor.redact(&base_url);
+        let info = report::html::RunInfo {
+            label: &label,
+            base_url: &base,
+            started: &started_at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            elapsed,
+            run_id: &run_id,
+            profiles: &profiles,
+            cleanup: &cleanup,
+            strict: a.strict,
+            failed: code != EXIT_OK,
+        };
+        let page = report::html::render(&records, &catalog, &info, &ctx.target.redactor);
+        match report::html::write(dir, &ctx.target.redactor.redact(&page)) {
+            Ok(path) => println!("HTML report: {}", path.display()),
+            Err(e) => code = fatal(e),
         }
     }
     if let Some(dir) = &a.record_http {
