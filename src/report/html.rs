@@ -150,7 +150,7 @@ fn layout_json(body: &str) -> String {
     let trimmed = body.trim();
     if trimmed.contains('\n')
         || !(trimmed.starts_with('{') || trimmed.starts_with('['))
-        || serde_json::from_str::<serde_json::de::IgnoredAny>(trimmed).is_err()
+        || serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_err()
     {
         return body.to_owned();
     }
