@@ -151,7 +151,11 @@ fn report_of_a_faulty_run_in_headless_chromium() {
         .output()
         .expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "the faulty run fails:\n{stdout}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the faulty run fails:\n{stdout}"
+    );
     let index = report.join("index.html");
     assert!(
         stdout.contains(&format!("HTML report: {}", index.display())),
@@ -177,7 +181,10 @@ fn report_of_a_faulty_run_in_headless_chromium() {
     let count = |v: &str| cases.iter().filter(|c| c["verdict"] == v).count();
     let fails = count("FAIL");
     let problems = fails + count("ERROR");
-    assert!(fails >= 2, "the faults make several cases FAIL, not {fails}");
+    assert!(
+        fails >= 2,
+        "the faults make several cases FAIL, not {fails}"
+    );
     let total = cases.len();
 
     let Some(chromium) = chromium() else { return };
@@ -200,10 +207,7 @@ fn report_of_a_faulty_run_in_headless_chromium() {
         "SCIM core (RFC 7643, RFC 7644): </strong><span class=\"status\">{problems} problem{}</span>",
         if problems == 1 { "" } else { "s" }
     );
-    assert!(
-        dom.contains(&line),
-        "no verdict line `{line}` in the DOM"
-    );
+    assert!(dom.contains(&line), "no verdict line `{line}` in the DOM");
     assert!(dom.contains("The run failed"));
     // The page's script ran in the browser: it counted the cases.
     assert!(
@@ -269,5 +273,8 @@ fn an_unwritable_report_dir_is_refused_before_any_request() {
         stderr.contains("cannot create the report directory"),
         "{stderr}"
     );
-    assert!(!stderr.contains("127.0.0.1:9"), "a request was tried: {stderr}");
+    assert!(
+        !stderr.contains("127.0.0.1:9"),
+        "a request was tried: {stderr}"
+    );
 }

@@ -43,8 +43,12 @@ pub fn check_dir(dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("cannot create the report directory {}: {e}", dir.display()))?;
     let probe = dir.join(format!(".scimspec-probe-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::write(&probe, b"")
-        .map_err(|e| format!("cannot write into the report directory {}: {e}", dir.display()))?;
+    std::fs::write(&probe, b"").map_err(|e| {
+        format!(
+            "cannot write into the report directory {}: {e}",
+            dir.display()
+        )
+    })?;
     let _ = std::fs::remove_file(&probe);
     Ok(())
 }
@@ -274,7 +278,7 @@ impl Page<'_> {
             header.first {
                 div.title {
                     h1 { "SCIM conformance report" }
-                    p.outcome class=(if info.failed { "bad" } else { "ok" }) {
+                    p class={ "outcome " (if info.failed { "bad" } else { "ok" }) } {
                         @if info.failed { "The run failed" } @else { "The run passed" }
                     }
                 }
@@ -309,7 +313,7 @@ impl Page<'_> {
     fn verdict_line(&self, v: &ProfileVerdict<'_>) -> Markup {
         let more = v.blocking.len().saturating_sub(FIRST_SCREEN_PROBLEMS);
         html! {
-            li.line class=(if v.ok() { "ok" } else { "bad" }) data-profile=(v.profile) {
+            li class={ "line " (if v.ok() { "ok" } else { "bad" }) } data-profile=(v.profile) {
                 span.mark aria-hidden="true" { @if v.ok() { "✓" } @else { "✗" } }
                 div {
                     p.sentence {

@@ -272,10 +272,7 @@ pub fn run(a: RunOptions) -> i32 {
         }
     }
     if let Some(dir) = &a.report_html {
-        let mut label = target_label(&base_url, a.builtin);
-        if !a.faults.is_empty() {
-            label = format!("{label} with faults {}", a.faults.join(", "));
-        }
+        let label = display_label(&base_url, a.builtin, &a.faults);
         let base = ctx.target.redactor.redact(&base_url);
         let info = report::html::RunInfo {
             label: &label,
@@ -339,6 +336,27 @@ fn install_interrupt_handler(ctx: &Arc<RunContext>, handle: &tokio::runtime::Han
         let _ = writeln!(std::io::stderr(), "Cleanup: {summary}");
         std::process::exit(130);
     });
+}
+
+/// How the HTML report names the server: the built-in one by flavour and faults, any other by
+/// host, port and path (the base URL itself is shown beside it).
+fn display_label(base_url: &str, builtin: Option<serve::Flavour>, faults: &[String]) -> String {
+    if let Some(f) = builtin {
+        let mut label = format!("built-in reference server ({})", f.name());
+        if !faults.is_empty() {
+            label.push_str(&format!(" with faults {}", faults.join(", ")));
+        }
+        return label;
+    }
+    match url::Url::parse(base_url) {
+        Ok(u) => format!(
+            "{}{}{}",
+            u.host_str().unwrap_or(""),
+            u.port().map(|p| format!(":{p}")).unwrap_or_default(),
+            u.path().trim_end_matches('/')
+        ),
+        Err(_) => base_url.to_owned(),
+    }
 }
 
 /// A directory name for a target's snapshots: `builtin-core`, or host, port and path.
