@@ -6,11 +6,33 @@ use crate::endpoint::ConnOptions;
 use crate::process::{EXIT_OK, EXIT_USAGE};
 use crate::run::session::RunOptions;
 use crate::serve;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
 
+/// `--version`: the release, and the commit, date and target it was built from.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("SCIMSPEC_COMMIT"),
+    " ",
+    env!("SCIMSPEC_COMMIT_DATE"),
+    ", ",
+    env!("SCIMSPEC_TARGET"),
+    ")"
+);
+
+const EXIT_CODES: &str = "Exit codes: 0 no FAIL or ERROR (with --strict: no NON-STRICT either); \
+1 some case failed, or resources were left behind; 2 usage or configuration error, a broken \
+suite file, an unreachable base URL, a TLS failure or credentials rejected at preflight.";
+
 #[derive(Parser)]
-#[command(name = "scimspec", version, about = "SCIM 2.0 conformance and compatibility test suite", long_about = None)]
+#[command(
+    name = "scimspec",
+    version = VERSION,
+    about = "SCIM 2.0 conformance and compatibility test suite",
+    long_about = None,
+    after_help = EXIT_CODES
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -32,6 +54,13 @@ enum Command {
     Coverage(CoverageArgs),
     /// Review, accept or reject pending snapshot changes (.snap.new files)
     Snapshots(SnapshotsArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout
+    Man,
     /// Delete resources left by earlier runs (names starting with scimspec-<run id>-), and nothing else
     Cleanup(CleanupArgs),
 }
@@ -238,6 +267,24 @@ pub fn main() -> i32 {
         }),
         Command::Coverage(a) => crate::coverage::command(a.catalog.as_deref(), a.uncovered),
         Command::Snapshots(a) => snapshot::command(a.action, &a.snapshots),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            let mut out = std::io::stdout();
+            clap_complete::generate(shell, &mut cmd, "scimspec", &mut out);
+            EXIT_OK
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => {
+                    use std::io::Write as _;
+                    // A closed pipe (`scimspec man | head`) is not an error worth reporting.
+                    let _ = std::io::stdout().write_all(&out);
+                    EXIT_OK
+                }
+                Err(e) => crate::process::fatal(format!("cannot render the man page: {e}")),
+            }
+        }
         Command::Cleanup(a) => {
             crate::endpoint::cleanup::command(&a.conn.into(), a.run_id.as_deref(), a.dry_run)
         }

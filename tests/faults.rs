@@ -9,7 +9,9 @@ use common::*;
 use scimspec::serve::{FAULTS, Flavour};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn profiles(f: Flavour) -> &'static str {
     match f {
@@ -23,48 +25,28 @@ struct CaseResult {
     verdict: String,
     requirements: Vec<String>,
     message: String,
+    /// For INFORMATIONAL: the behaviour the server chose.
+    chosen: String,
 }
 
-fn run_builtin(flavour: Flavour, faults: &[&str], tag: &str) -> BTreeMap<String, CaseResult> {
-    let dir = tempdir(tag);
-    let report = dir.join("r.json");
-    let mut cmd = bin();
-    cmd.args([
-        "run",
-        "--builtin",
-        flavour.name(),
-        "--profile",
-        profiles(flavour),
-        "--jobs",
-        "16",
-        "--snapshot-mode",
-        "off",
-        "--json",
-    ])
-    .arg(&report);
-    for f in faults {
-        cmd.args(["--fault", f]);
-    }
-    let out = cmd.output().expect("runs");
-    let (stdout, stderr) = text(&out);
+fn run_builtin(flavour: Flavour, faults: &[&str]) -> BTreeMap<String, CaseResult> {
+    let ran = Run::builtin(flavour.name())
+        .profile(profiles(flavour))
+        .args(["--jobs", "16", "--snapshot-mode", "off"])
+        .faults(faults)
+        .json()
+        .run();
     assert!(
-        matches!(out.status.code(), Some(0) | Some(1)),
-        "{tag}: exit {:?}\n{stdout}\n{stderr}",
-        out.status.code()
+        matches!(ran.code, Some(0) | Some(1)),
+        "{} {faults:?}: exit {:?}\n{}",
+        flavour.name(),
+        ran.code,
+        ran.output()
     );
-    let doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).expect("report written"))
-            .expect("json");
-    doc["cases"]
-        .as_array()
-        .expect("cases")
+    ran.report()
+        .cases()
         .iter()
         .map(|c| {
-            let name = format!(
-                "{}::{}",
-                c["suite"].as_str().unwrap_or(""),
-                c["case"].as_str().unwrap_or("")
-            );
             let reqs = c["requirements"]
                 .as_array()
                 .map(|a| {
@@ -74,19 +56,64 @@ fn run_builtin(flavour: Flavour, faults: &[&str], tag: &str) -> BTreeMap<String,
                 })
                 .unwrap_or_default();
             (
-                name,
+                Report::name(c),
                 CaseResult {
                     verdict: c["verdict"].as_str().unwrap_or("").to_owned(),
                     requirements: reqs,
                     message: c["message"].as_str().unwrap_or("").to_owned(),
+                    chosen: c["chosen"].as_str().unwrap_or("").to_owned(),
                 },
             )
         })
         .collect()
 }
 
+/// `f` over every item on as many threads as the machine has cores, results in item order.
+fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new(items.iter().map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..workers.min(items.len()) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    results.lock().expect("lock")[i] = Some(r);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .expect("lock")
+        .into_iter()
+        .map(|r| r.expect("every item ran"))
+        .collect()
+}
+
+/// A progress line on the real stderr: the test harness captures `eprintln!`, and the matrix
+/// runs for minutes.
+fn progress(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 fn broken(v: &str) -> bool {
     matches!(v, "FAIL" | "NON-STRICT" | "ERROR")
+}
+
+/// Whether a fault changed this case's outcome against the clean run: it broke a case that was
+/// fine, or an INFO case records another behaviour than the clean server chose (INFO never
+/// fails). BLOCKED is neither: a setup step failed, not the case's own point.
+fn caught(clean: Option<&CaseResult>, faulty: &CaseResult) -> bool {
+    let Some(clean) = clean else { return false };
+    if broken(&faulty.verdict) {
+        return !broken(&clean.verdict);
+    }
+    faulty.verdict == "INFORMATIONAL"
+        && clean.verdict == "INFORMATIONAL"
+        && faulty.chosen != clean.chosen
 }
 
 #[test]
@@ -95,8 +122,16 @@ fn fault_matrix() {
     let mut clean: BTreeMap<&str, BTreeMap<String, CaseResult>> = BTreeMap::new();
     let mut problems = Vec::new();
     let mut non_strict = Vec::new();
-    for f in flavours {
-        let results = run_builtin(f, &[], &format!("clean-{}", f.name()));
+    let clean_runs = parallel(&flavours, |f| {
+        let results = run_builtin(*f, &[]);
+        progress(&format!(
+            "clean {} flavour: {} cases",
+            f.name(),
+            results.len()
+        ));
+        results
+    });
+    for (f, results) in flavours.into_iter().zip(clean_runs) {
         for (name, r) in &results {
             // A clean flavour has zero failures. A NON-STRICT (a broken SHOULD) can be what a
             // flavour copies from its vendor (Looop's extension redefines `department`): listed.
@@ -117,60 +152,54 @@ fn fault_matrix() {
     }
 
     type Row = (String, Vec<String>, Vec<String>);
-    let matrix: Mutex<BTreeMap<&str, Row>> = Mutex::new(BTreeMap::new());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        for _ in 0..3 {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    let Some(fault) = FAULTS.get(i) else { break };
-                    // Between them the loom and looop flavours run every profile (core, okta and
-                    // entra on both); a fault of a single flavour runs there.
-                    let on: Vec<Flavour> = if fault.flavours.len() > 1 {
-                        fault
-                            .flavours
-                            .iter()
-                            .copied()
-                            .filter(|f| *f != Flavour::Core)
-                            .collect()
+    let done = AtomicUsize::new(0);
+    let rows: Vec<Row> = parallel(FAULTS, |fault| {
+        // Between them the loom and looop flavours run every profile (core, okta and entra on
+        // both); a fault of a single flavour runs there.
+        let on: Vec<Flavour> = if fault.flavours.len() > 1 {
+            fault
+                .flavours
+                .iter()
+                .copied()
+                .filter(|f| *f != Flavour::Core)
+                .collect()
+        } else {
+            fault.flavours.to_vec()
+        };
+        let mut naming = BTreeSet::new();
+        let mut other = BTreeSet::new();
+        for flavour in &on {
+            let results = run_builtin(*flavour, &[fault.name]);
+            let base = &clean[flavour.name()];
+            for (name, r) in &results {
+                if caught(base.get(name), r) {
+                    if r.requirements
+                        .iter()
+                        .any(|id| fault.requirements.contains(&id.as_str()))
+                    {
+                        naming.insert(name.clone());
                     } else {
-                        fault.flavours.to_vec()
-                    };
-                    let mut naming = BTreeSet::new();
-                    let mut other = BTreeSet::new();
-                    for flavour in &on {
-                        let tag = format!("fault-{}-{}", fault.name, flavour.name());
-                        let results = run_builtin(*flavour, &[fault.name], &tag);
-                        let base = &clean[flavour.name()];
-                        for (name, r) in &results {
-                            let was_ok = base.get(name).is_some_and(|b| !broken(&b.verdict));
-                            if broken(&r.verdict) && was_ok {
-                                if r.requirements
-                                    .iter()
-                                    .any(|id| fault.requirements.contains(&id.as_str()))
-                                {
-                                    naming.insert(name.clone());
-                                } else {
-                                    other.insert(name.clone());
-                                }
-                            }
-                        }
+                        other.insert(name.clone());
                     }
-                    let shown = on.iter().map(|f| f.name()).collect::<Vec<_>>().join("+");
-                    matrix.lock().expect("lock").insert(
-                        fault.name,
-                        (
-                            shown,
-                            naming.into_iter().collect(),
-                            other.into_iter().collect(),
-                        ),
-                    );
                 }
-            });
+            }
         }
+        progress(&format!(
+            "[{}/{}] {}: caught by {} cases naming its requirements, {} other cases",
+            done.fetch_add(1, Ordering::SeqCst) + 1,
+            FAULTS.len(),
+            fault.name,
+            naming.len(),
+            other.len()
+        ));
+        let shown = on.iter().map(|f| f.name()).collect::<Vec<_>>().join("+");
+        (
+            shown,
+            naming.into_iter().collect(),
+            other.into_iter().collect(),
+        )
     });
-    let matrix = matrix.into_inner().expect("lock");
+    let matrix: BTreeMap<&str, Row> = FAULTS.iter().map(|f| f.name).zip(rows).collect();
 
     let all_cases: BTreeSet<&String> = clean.values().flat_map(|m| m.keys()).collect();
     let caught: BTreeSet<&String> = matrix

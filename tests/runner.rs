@@ -6,43 +6,24 @@ mod common;
 use common::*;
 use std::time::{Duration, Instant};
 
-fn run_fixture(
-    base: &str,
-    extra: &[&str],
-    tag: &str,
-) -> (std::process::Output, std::path::PathBuf) {
-    let dir = tempdir(tag);
-    let mut cmd = bin();
-    cmd.args([
-        "run",
-        "--base-url",
-        base,
-        "--token",
-        TOKEN,
-        "--profile",
-        "fixture",
-        "--suites",
-    ])
-    .arg(fixtures("basic"))
-    .arg("--json")
-    .arg(dir.join("report.json"))
-    .arg("--junit")
-    .arg(dir.join("junit.xml"))
-    .args(extra);
-    (cmd.output().expect("runs"), dir)
+/// The fixture suite against the mock, with a JSON report and JUnit.
+fn run_fixture(base: &str, extra: &[&str]) -> Ran {
+    Run::against(base)
+        .profile("fixture")
+        .suites("basic")
+        .json()
+        .junit()
+        .args(extra)
+        .run()
 }
 
 #[test]
 fn verdicts_follow_the_server_answers() {
-    let base = start_mock();
-    let (out, dir) = run_fixture(&base, &[], "verdicts");
-    let (stdout, stderr) = text(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "a FAIL makes exit 1\n{stdout}\n{stderr}"
-    );
-    let v = verdicts(&dir.join("report.json"));
+    let mock = start_mock();
+    let ran = run_fixture(&mock.url, &[]);
+    let stdout = &ran.stdout;
+    assert_eq!(ran.code, Some(1), "a FAIL makes exit 1\n{}", ran.output());
+    let v = ran.report().verdicts();
     let expected = [
         ("fixture.runner::create-then-read", "PASS"),
         ("fixture.runner::missing-header-fails", "FAIL"),
@@ -86,35 +67,32 @@ fn verdicts_follow_the_server_answers() {
 
 #[test]
 fn strict_turns_non_strict_into_failure_and_passing_run_exits_zero() {
-    let base = start_mock();
-    let (out, _) = run_fixture(&base, &["should-broken"], "nonstrict");
+    let mock = start_mock();
+    let ran = run_fixture(&mock.url, &["should-broken"]);
     assert_eq!(
-        out.status.code(),
+        ran.code,
         Some(0),
-        "NON-STRICT alone passes: {:?}",
-        text(&out)
+        "NON-STRICT alone passes: {}",
+        ran.output()
     );
-    let (out, _) = run_fixture(&base, &["should-broken", "--strict"], "strict");
+    let ran = run_fixture(&mock.url, &["should-broken", "--strict"]);
     assert_eq!(
-        out.status.code(),
+        ran.code,
         Some(1),
-        "--strict fails on NON-STRICT: {:?}",
-        text(&out)
+        "--strict fails on NON-STRICT: {}",
+        ran.output()
     );
-    let (out, _) = run_fixture(&base, &["create-then-read"], "pass");
-    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let ran = run_fixture(&mock.url, &["create-then-read"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.output());
 }
 
 #[test]
 fn junit_is_well_formed_and_carries_what_ci_reads() {
-    let base = start_mock();
-    let (_, dir) = run_fixture(&base, &[], "junit");
-    let xml = std::fs::read_to_string(dir.join("junit.xml")).expect("junit written");
+    let mock = start_mock();
+    let ran = run_fixture(&mock.url, &[]);
+    let xml = ran.junit();
     let doc = roxmltree::Document::parse(&xml).expect("JUnit is well-formed XML");
-    let cases: Vec<_> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("testcase"))
-        .collect();
+    let cases = junit_testcases(&doc);
     assert_eq!(cases.len(), 7);
     for c in &cases {
         assert_eq!(c.attribute("classname"), Some("fixture.runner"));
@@ -164,34 +142,7 @@ fn junit_is_well_formed_and_carries_what_ci_reads() {
             .iter()
             .any(|p| p.attribute("name") == Some("requirements"))
     );
-    validate_junit_xsd(&dir.join("junit.xml"));
-}
-
-/// Validates against the JUnit XSD that GitLab, GitHub reporters and Jenkins follow, when the
-/// validator is installed (.ci/run installs it; CI sets SCIMSPEC_REQUIRE_XSD so it cannot be skipped).
-fn validate_junit_xsd(path: &std::path::Path) {
-    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/junit/junit.xsd");
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/junit/validate.py");
-    let python = std::env::var("SCIMSPEC_PYTHON").unwrap_or_else(|_| "python3".into());
-    let out = std::process::Command::new(&python)
-        .arg(&script)
-        .arg(&xsd)
-        .arg(path)
-        .output();
-    match out {
-        Ok(o) if o.status.success() => {}
-        Ok(o)
-            if o.status.code() == Some(3) && std::env::var_os("SCIMSPEC_REQUIRE_XSD").is_none() =>
-        {
-            eprintln!("xmlschema is not installed: XSD validation skipped (CI runs it)");
-        }
-        Ok(o) => panic!(
-            "JUnit does not validate against the XSD:\n{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
-        Err(e) => panic!("cannot run {python}: {e}"),
-    }
+    validate_junit_xsd(&ran.file("junit.xml"));
 }
 
 #[test]
@@ -203,48 +154,41 @@ fn unreachable_url_is_one_line_and_exit_2() {
         .expect("addr")
         .port();
     let started = Instant::now();
-    let out = bin()
-        .args([
-            "run",
-            "--base-url",
-            &format!("http://127.0.0.1:{port}/scim"),
-            "--token",
-            TOKEN,
-        ])
-        .output()
-        .expect("runs");
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    let ran = Run::against(&format!("http://127.0.0.1:{port}/scim")).run();
+    let (stdout, stderr) = (&ran.stdout, &ran.stderr);
+    assert_eq!(ran.code, Some(2), "{}", ran.output());
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
     assert!(stderr.contains("cannot reach"), "{stderr}");
     assert!(stdout.is_empty(), "no cases were run: {stdout}");
     assert!(started.elapsed() < Duration::from_secs(15));
+    insta::assert_snapshot!(normalise(stderr));
 }
 
 #[test]
 fn rejected_token_is_one_line_and_exit_2() {
-    let base = start_mock();
-    let out = bin()
-        .args(["run", "--base-url", &base, "--token", "wrong-token-value"])
-        .output()
-        .expect("runs");
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    let mock = start_mock();
+    let ran = Run::new([
+        "run",
+        "--base-url",
+        &mock.url,
+        "--token",
+        "wrong-token-value",
+    ])
+    .run();
+    let stderr = &ran.stderr;
+    assert_eq!(ran.code, Some(2), "{}", ran.output());
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("rejected the credentials"), "{stderr}");
     assert!(!stderr.contains("wrong-token-value"), "{stderr}");
+    insta::assert_snapshot!(normalise(stderr));
 }
 
 #[test]
 fn broken_suite_file_names_file_line_column_and_sends_nothing() {
-    let base = start_mock();
-    let out = bin()
-        .args(["run", "--base-url", &base, "--token", TOKEN, "--suites"])
-        .arg(fixtures("broken"))
-        .output()
-        .expect("runs");
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    let mock = start_mock();
+    let ran = Run::against(&mock.url).suites("broken").run();
+    let stderr = &ran.stderr;
+    assert_eq!(ran.code, Some(2), "{}", ran.output());
     assert!(
         stderr.contains("broken.yaml:12:"),
         "file and line: {stderr}"
@@ -252,6 +196,7 @@ fn broken_suite_file_names_file_line_column_and_sends_nothing() {
     assert!(stderr.contains("unknown key `staus`"), "{stderr}");
     assert!(stderr.contains("did you mean `status`?"), "{stderr}");
     assert!(stderr.contains("nothing was sent"), "{stderr}");
+    insta::assert_snapshot!(normalise(stderr));
     let lint = bin()
         .arg("lint")
         .arg(fixtures("broken"))
@@ -269,20 +214,13 @@ fn broken_suite_file_names_file_line_column_and_sends_nothing() {
 
 #[test]
 fn the_token_appears_in_no_output() {
-    let base = start_mock();
-    let (out, dir) = run_fixture(&base, &["--verbose"], "token");
-    let (stdout, stderr) = text(&out);
+    let mock = start_mock();
+    let ran = run_fixture(&mock.url, &["--verbose"]);
     for (name, content) in [
-        ("stdout", stdout),
-        ("stderr", stderr),
-        (
-            "junit",
-            std::fs::read_to_string(dir.join("junit.xml")).expect("junit"),
-        ),
-        (
-            "json",
-            std::fs::read_to_string(dir.join("report.json")).expect("json"),
-        ),
+        ("stdout", ran.stdout.clone()),
+        ("stderr", ran.stderr.clone()),
+        ("junit", ran.junit()),
+        ("json", ran.read("report.json")),
     ] {
         assert!(!content.contains(TOKEN), "the token leaked into {name}");
         assert!(
@@ -294,46 +232,21 @@ fn the_token_appears_in_no_output() {
 
 #[test]
 fn hostile_answers_fail_with_readable_reasons() {
-    let base = start_mock();
-    let dir = tempdir("hostile");
+    let mock = start_mock();
     let started = Instant::now();
-    let out = bin()
-        .args([
-            "run",
-            "--base-url",
-            &base,
-            "--token",
-            TOKEN,
-            "--profile",
-            "hostile",
-            "--timeout",
-            "2",
-            "--suites",
-        ])
-        .arg(fixtures("hostile"))
-        .arg("--json")
-        .arg(dir.join("r.json"))
-        .output()
-        .expect("runs");
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    let ran = Run::against(&mock.url)
+        .profile("hostile")
+        .args(["--timeout", "2"])
+        .suites("hostile")
+        .json()
+        .run();
+    assert_eq!(ran.code, Some(1), "{}", ran.output());
+    assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
     assert!(
         started.elapsed() < Duration::from_secs(20),
         "bounded by the timeout"
     );
-    let doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("r.json")).expect("report"))
-            .expect("json");
-    let by_case = |id: &str| {
-        doc["cases"]
-            .as_array()
-            .expect("cases")
-            .iter()
-            .find(|c| c["case"] == id)
-            .cloned()
-            .expect("case")
-    };
+    let report = ran.report();
     let expect = [
         ("html", "FAIL", "not JSON (text/html)"),
         ("garbage", "FAIL", "not JSON"),
@@ -346,7 +259,7 @@ fn hostile_answers_fail_with_readable_reasons() {
         ("reset", "ERROR", "connection"),
     ];
     for (id, verdict, reason) in expect {
-        let c = by_case(id);
+        let c = report.case(id);
         assert_eq!(c["verdict"], verdict, "{id}: {c}");
         assert!(
             c["message"].as_str().unwrap_or("").contains(reason),
@@ -358,29 +271,16 @@ fn hostile_answers_fail_with_readable_reasons() {
 
 #[test]
 fn rate_limit_spaces_requests() {
-    let base = start_mock();
-    let dir = tempdir("rate");
+    let mock = start_mock();
     let started = Instant::now();
-    let out = bin()
-        .args([
-            "run",
-            "--base-url",
-            &base,
-            "--token",
-            TOKEN,
-            "--profile",
-            "fixture",
-            "--rate",
-            "4",
-            "--suites",
-        ])
-        .arg(fixtures("basic"))
-        .arg("--json")
-        .arg(dir.join("r.json"))
+    let ran = Run::against(&mock.url)
+        .profile("fixture")
+        .args(["--rate", "4"])
+        .suites("basic")
+        .json()
         .arg("create-then-read")
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.output());
     // Preflight (4 requests), the case (2) and cleanup (1): 7 requests at 4 per second take at
     // least 6 gaps of 250 ms.
     assert!(

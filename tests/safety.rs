@@ -4,76 +4,24 @@
 mod common;
 
 use common::*;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct Server {
-    child: Child,
-    base_url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `scimspec serve` on an ephemeral port, with the test token and an added latency.
-fn serve(latency_ms: u64) -> Server {
-    let mut child = bin()
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--token",
-            TOKEN,
-            "--latency-ms",
-            &latency_ms.to_string(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("serve prints its address");
-    let base_url = line
-        .split(" at ")
-        .nth(1)
-        .expect("address in first line")
-        .trim()
-        .to_owned();
-    Server { child, base_url }
+/// `scimspec serve` with an added latency per request.
+fn server(latency_ms: u64) -> Served {
+    serve(&["--latency-ms", &latency_ms.to_string()])
 }
 
 /// `scimspec run` of the core profile against the server, snapshots off.
-fn run_core(server: &Server) -> Command {
-    let mut cmd = bin();
-    cmd.args([
-        "run",
-        "--base-url",
-        &server.base_url,
-        "--token",
-        TOKEN,
-        "--profile",
-        "core",
-        "--snapshot-mode",
-        "off",
-    ]);
-    cmd
+fn run_core(server: &Served) -> Run {
+    Run::against(&server.url)
+        .profile("core")
+        .args(["--snapshot-mode", "off"])
 }
 
 /// Every userName / displayName on the server that a scimspec run made.
 fn leftovers(base_url: &str) -> Vec<String> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
+    block_on(async {
         let client = reqwest::Client::new();
         let mut out = Vec::new();
         for (path, attr) in [("/Users", "userName"), ("/Groups", "displayName")] {
@@ -100,16 +48,17 @@ fn leftovers(base_url: &str) -> Vec<String> {
 
 #[test]
 fn ctrl_c_halfway_leaves_nothing_behind() {
-    let server = serve(40);
+    let server = server(40);
     let mut run = run_core(&server)
         .args(["--jobs", "4"])
+        .command()
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("run starts");
     // Interrupt once the run has resources on the server.
     let started = Instant::now();
-    while leftovers(&server.base_url).is_empty() {
+    while leftovers(&server.url).is_empty() {
         assert!(
             started.elapsed() < Duration::from_secs(30),
             "the run never created anything"
@@ -138,7 +87,7 @@ fn ctrl_c_halfway_leaves_nothing_behind() {
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert!(stderr.contains("0 left"), "{stderr}");
     assert_eq!(
-        leftovers(&server.base_url),
+        leftovers(&server.url),
         Vec::<String>::new(),
         "nothing with the run prefix remains"
     );
@@ -146,13 +95,10 @@ fn ctrl_c_halfway_leaves_nothing_behind() {
 
 #[test]
 fn cleanup_command_deletes_only_what_runs_left() {
-    let server = serve(0);
+    let server = server(0);
     // Leave resources on purpose with --keep, and make one user that is not ours.
-    let keep = run_core(&server)
-        .args(["--keep", "3.3-create"])
-        .output()
-        .expect("runs");
-    let (stdout, _) = text(&keep);
+    let keep = run_core(&server).args(["--keep", "3.3-create"]).run();
+    let stdout = &keep.stdout;
     assert!(stdout.contains("left (--keep)"), "{stdout}");
     let run_id = stdout
         .split(" — run ")
@@ -160,15 +106,11 @@ fn cleanup_command_deletes_only_what_runs_left() {
         .and_then(|r| r.split_whitespace().next())
         .expect("run id printed")
         .to_owned();
-    let before = leftovers(&server.base_url);
+    let before = leftovers(&server.url);
     assert!(!before.is_empty());
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let status = rt.block_on(async {
+    let status = block_on(async {
         reqwest::Client::new()
-            .post(format!("{}/Users", server.base_url))
+            .post(format!("{}/Users", server.url))
             .bearer_auth(TOKEN)
             .header("Content-Type", "application/scim+json")
             .body(r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"scimspec-admin@example.com"}"#)
@@ -179,21 +121,14 @@ fn cleanup_command_deletes_only_what_runs_left() {
     });
     assert_eq!(status.as_u16(), 201);
 
-    let dry = bin()
-        .args([
-            "cleanup",
-            "--base-url",
-            &server.base_url,
-            "--token",
-            TOKEN,
-            "--run-id",
-            &run_id,
-            "--dry-run",
-        ])
-        .output()
-        .expect("runs");
-    let (stdout, stderr) = text(&dry);
-    assert_eq!(dry.status.code(), Some(0), "{stdout}{stderr}");
+    let cleanup = |args: &[&str]| {
+        Run::new(["cleanup", "--base-url", &server.url, "--token", TOKEN])
+            .args(args)
+            .run()
+    };
+    let dry = cleanup(&["--run-id", &run_id, "--dry-run"]);
+    let stdout = &dry.stdout;
+    assert_eq!(dry.code, Some(0), "{}", dry.output());
     assert!(
         stdout.contains(&format!(
             "{} resources named scimspec-{run_id}-",
@@ -202,26 +137,15 @@ fn cleanup_command_deletes_only_what_runs_left() {
         "{stdout}"
     );
     assert_eq!(
-        leftovers(&server.base_url).len(),
+        leftovers(&server.url).len(),
         before.len() + 1,
         "--dry-run deletes nothing"
     );
 
-    let out = bin()
-        .args([
-            "cleanup",
-            "--base-url",
-            &server.base_url,
-            "--token",
-            TOKEN,
-            "--all-runs",
-        ])
-        .output()
-        .expect("runs");
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    let all = cleanup(&["--all-runs"]);
+    assert_eq!(all.code, Some(0), "{}", all.output());
     assert_eq!(
-        leftovers(&server.base_url),
+        leftovers(&server.url),
         vec!["scimspec-admin@example.com".to_owned()],
         "only names with a run id are deleted"
     );
@@ -229,13 +153,10 @@ fn cleanup_command_deletes_only_what_runs_left() {
 
 #[test]
 fn read_only_sends_no_write() {
-    let server = serve(0);
-    let out = run_core(&server).arg("--read-only").output().expect("runs");
-    let (stdout, stderr) = text(&out);
-    assert!(
-        matches!(out.status.code(), Some(0) | Some(1)),
-        "{stdout}{stderr}"
-    );
+    let server = server(0);
+    let ran = run_core(&server).arg("--read-only").run();
+    let stdout = &ran.stdout;
+    assert!(matches!(ran.code, Some(0) | Some(1)), "{}", ran.output());
     assert!(
         stdout.contains("--read-only: left out"),
         "the plan says what it left out: {stdout}"
@@ -244,40 +165,29 @@ fn read_only_sends_no_write() {
         stdout.contains("Cleanup: 0 created, 0 deleted, 0 left"),
         "{stdout}"
     );
-    assert!(leftovers(&server.base_url).is_empty());
+    assert!(leftovers(&server.url).is_empty());
 }
 
 #[test]
 fn no_output_carries_the_token() {
-    let server = serve(0);
-    let dir = tempdir("secrets");
-    let out = bin()
-        .args([
-            "run",
-            "--base-url",
-            &server.base_url,
-            "--token",
-            TOKEN,
-            "--profile",
-            "core,okta,entra",
-            "--verbose",
-            "--snapshot-mode",
-            "record",
-        ])
-        .arg("--secret-header")
-        .arg("X-Api-Key: hdr-secret-Kq93mZ")
-        .arg("--junit")
-        .arg(dir.join("junit.xml"))
-        .arg("--json")
-        .arg(dir.join("report.json"))
+    let server = server(0);
+    let mut run = Run::against(&server.url)
+        .profile("core,okta,entra")
+        .args(["--verbose", "--snapshot-mode", "record"])
+        .args(["--secret-header", "X-Api-Key: hdr-secret-Kq93mZ"])
+        .junit()
+        .json();
+    let dir = run.dir();
+    let ran = run
         .arg("--record-http")
         .arg(dir.join("http"))
         .arg("--snapshots")
         .arg(dir.join("snaps"))
-        .output()
-        .expect("runs");
-    let (stdout, stderr) = text(&out);
-    let mut files = vec![("stdout".to_owned(), stdout), ("stderr".to_owned(), stderr)];
+        .run();
+    let mut files = vec![
+        ("stdout".to_owned(), ran.stdout.clone()),
+        ("stderr".to_owned(), ran.stderr.clone()),
+    ];
     fn walk(d: &std::path::Path, out: &mut Vec<(String, String)>) {
         for e in std::fs::read_dir(d).expect("dir").flatten() {
             let p = e.path();

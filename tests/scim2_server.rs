@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const EXPECTED: &str = "tests/expected/scim2-server.md";
@@ -26,15 +26,10 @@ const VERDICTS: &[&str] = &[
 
 /// scim2-server as a child process; killed when dropped, also when the test panics.
 struct Server {
-    child: Child,
+    child: KillOnDrop,
     log: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    // The log's directory lives as long as the server writes to it.
+    _dir: TempDir,
 }
 
 impl Server {
@@ -87,10 +82,14 @@ fn start(exe: &Path, port: u16) -> Server {
         .stderr(err)
         .spawn()
         .unwrap_or_else(|e| panic!("{} does not start: {e}", exe.display()));
-    let mut server = Server { child, log };
+    let mut server = Server {
+        child: KillOnDrop(child),
+        log,
+        _dir: dir,
+    };
     let started = Instant::now();
     while !answers(port) {
-        if let Ok(Some(status)) = server.child.try_wait() {
+        if let Ok(Some(status)) = server.child.0.try_wait() {
             panic!(
                 "scim2-server exited ({status}) before answering:\n{}",
                 server.log_tail()

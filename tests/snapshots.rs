@@ -7,28 +7,22 @@ mod common;
 use common::*;
 use std::path::{Path, PathBuf};
 
-fn run(snapdir: &Path, faults: &[&str], junit: Option<&Path>) -> (i32, String) {
-    let mut cmd = bin();
-    cmd.args([
-        "run",
-        "--builtin",
-        "core",
-        "--profile",
-        "fixture-snapshots",
-        "--suites",
-    ])
-    .arg(fixtures("snapshots"))
-    .arg("--snapshots")
-    .arg(snapdir);
-    for f in faults {
-        cmd.args(["--fault", f]);
-    }
-    if let Some(j) = junit {
-        cmd.arg("--junit").arg(j);
-    }
-    let out = cmd.output().expect("runs");
-    let (stdout, stderr) = text(&out);
-    (out.status.code().unwrap_or(-1), format!("{stdout}{stderr}"))
+/// The snapshot fixture suite against the built-in core flavour, snapshots in `snapdir`.
+fn snapshot_run(snapdir: &Path, faults: &[&str]) -> Run {
+    Run::builtin("core")
+        .profile("fixture-snapshots")
+        .suites("snapshots")
+        .arg("--snapshots")
+        .arg(snapdir)
+        .faults(faults)
+}
+
+fn run(snapdir: &Path, faults: &[&str]) -> (i32, String) {
+    let ran = snapshot_run(snapdir, faults).run();
+    (
+        ran.code.unwrap_or(-1),
+        format!("{}{}", ran.stdout, ran.stderr),
+    )
 }
 
 fn files(dir: &Path, suffix: &str) -> Vec<PathBuf> {
@@ -59,7 +53,7 @@ fn assert_no_run_values(text: &str, what: &str) {
 #[test]
 fn drift_is_shown_kept_and_accepted() {
     let dir = tempdir("snap");
-    let (code, out) = run(&dir, &[], None);
+    let (code, out) = run(&dir, &[]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("2 new snapshots recorded"), "{out}");
     let snaps = files(&dir, ".snap");
@@ -71,13 +65,13 @@ fn drift_is_shown_kept_and_accepted() {
         assert_no_run_values(&text, "a snapshot");
     }
 
-    let (code, out) = run(&dir, &[], None);
+    let (code, out) = run(&dir, &[]);
     assert_eq!(code, 0, "a second clean run shows no drift: {out}");
     assert!(!out.contains("drift"), "{out}");
     assert!(files(&dir, ".snap.new").is_empty());
 
-    let junit = dir.join("junit.xml");
-    let (code, out) = run(&dir, &["externalid-generated"], Some(&junit));
+    let drifted = snapshot_run(&dir, &["externalid-generated"]).junit().run();
+    let (code, out) = (drifted.code.unwrap_or(-1), drifted.output());
     assert_eq!(code, 1, "drift fails by default: {out}");
     assert!(
         out.contains("+    \"externalId\""),
@@ -100,54 +94,39 @@ fn drift_is_shown_kept_and_accepted() {
         2,
         ".snap.new beside the old ones"
     );
-    let xml = std::fs::read_to_string(&junit).expect("junit");
+    let xml = drifted.junit();
     assert!(
         xml.contains("snapshot drift") && xml.contains("externalId"),
         "the diff is in JUnit"
     );
 
-    let (code, out) = run(&dir, &["externalid-generated"], None);
+    let (code, out) = run(&dir, &["externalid-generated"]);
     assert_eq!(code, 1, "{out}");
-    let accept = bin()
-        .args(["snapshots", "accept", "--snapshots"])
-        .arg(&dir)
-        .output()
-        .expect("runs");
-    assert_eq!(text(&accept).0.trim(), "2 accepted, 0 rejected, 0 skipped");
-    let (code, out) = run(&dir, &["externalid-generated"], None);
+    let review = |verb: &str| Run::new(["snapshots", verb, "--snapshots"]).arg(&dir).run();
+    assert_eq!(
+        review("accept").stdout.trim(),
+        "2 accepted, 0 rejected, 0 skipped"
+    );
+    let (code, out) = run(&dir, &["externalid-generated"]);
     assert_eq!(
         code, 0,
         "after accept the faulty answers are the baseline: {out}"
     );
 
     // Warn mode reports drift without failing; reject drops pending changes.
-    let mut cmd = bin();
-    cmd.args([
-        "run",
-        "--builtin",
-        "core",
-        "--profile",
-        "fixture-snapshots",
-        "--snapshot-drift",
-        "warn",
-        "--suites",
-    ])
-    .arg(fixtures("snapshots"))
-    .arg("--snapshots")
-    .arg(&dir);
-    let warn = cmd.output().expect("runs");
-    let (stdout, _) = text(&warn);
-    assert_eq!(warn.status.code(), Some(0), "{stdout}");
+    let warn = snapshot_run(&dir, &[])
+        .args(["--snapshot-drift", "warn"])
+        .run();
+    let stdout = &warn.stdout;
+    assert_eq!(warn.code, Some(0), "{stdout}");
     assert!(
         stdout.contains("Snapshot drift (reported, not failed"),
         "{stdout}"
     );
-    let reject = bin()
-        .args(["snapshots", "reject", "--snapshots"])
-        .arg(&dir)
-        .output()
-        .expect("runs");
-    assert_eq!(text(&reject).0.trim(), "0 accepted, 2 rejected, 0 skipped");
+    assert_eq!(
+        review("reject").stdout.trim(),
+        "0 accepted, 2 rejected, 0 skipped"
+    );
     assert!(files(&dir, ".snap.new").is_empty());
 }
 
@@ -168,27 +147,16 @@ fn repository_baseline_holds_for_every_flavour() {
         for f in &stored {
             std::fs::copy(f, dir.join(f.file_name().expect("name"))).expect("copy");
         }
-        let report = dir.join("r.json");
-        let out = bin()
-            .args([
-                "run",
-                "--builtin",
-                flavour,
-                "--profile",
-                profiles,
-                "--snapshots",
-            ])
+        let ran = Run::builtin(flavour)
+            .profile(profiles)
+            .arg("--snapshots")
             .arg(&dir)
-            .arg("--json")
-            .arg(&report)
-            .output()
-            .expect("runs");
-        let (stdout, _) = text(&out);
-        let doc: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
-        let outcomes: Vec<(String, String)> = doc["cases"]
-            .as_array()
-            .expect("cases")
+            .json()
+            .run();
+        let stdout = &ran.stdout;
+        let outcomes: Vec<(String, String)> = ran
+            .report()
+            .cases()
             .iter()
             .flat_map(|c| c["snapshots"].as_array().cloned().unwrap_or_default())
             .map(|s| {

@@ -65,11 +65,23 @@ impl Capabilities {
                 )
             }
             "enterprise" => {
-                let on = self.schemas.contains(crate::scim::ENTERPRISE_USER_SCHEMA);
+                // A schema listed in /Schemas is not yet one a User may carry: the User resource
+                // type's schemaExtensions say which extensions apply (RFC 7643 §6). Only without
+                // /ResourceTypes does the /Schemas listing stand in.
+                let user_type = self
+                    .resource_type_defs
+                    .values()
+                    .find(|d| d.schema.eq_ignore_ascii_case(crate::scim::USER_SCHEMA));
+                let on = match user_type {
+                    Some(def) => def.extensions.iter().any(|(urn, _)| {
+                        urn.eq_ignore_ascii_case(crate::scim::ENTERPRISE_USER_SCHEMA)
+                    }),
+                    None => self.schemas.contains(crate::scim::ENTERPRISE_USER_SCHEMA),
+                };
                 (
                     on,
                     format!(
-                        "the enterprise User extension is {}advertised",
+                        "the enterprise User extension is {}declared for the User resource type",
                         if on { "" } else { "not " }
                     ),
                 )

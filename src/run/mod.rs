@@ -223,6 +223,10 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
             record.failed_step = Some(step_label);
             return;
         }
+        if let Some(ms) = step.wait_ms {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            continue;
+        }
         let req = match render_request(step, &ctx.fitter, &mut vars) {
             Ok(r) => r,
             Err(e) => {

@@ -258,10 +258,10 @@ pub static FAULTS: &[Fault] = &[
         description: "User.groups is writable: PUT or PATCH of groups on a User changes group membership.",
     },
     Fault {
-        name: "group-members-not-reflected-in-user-groups",
+        name: "user-groups-value-is-display-name",
         requirements: &["rfc7643.4.1.groups-value-and-ref"],
         flavours: ALL,
-        description: "Users never show the groups they are members of (groups is always absent).",
+        description: "User.groups lists each group with its displayName as value (not its id) and no $ref.",
     },
     Fault {
         name: "member-ref-wrong-endpoint",
@@ -582,6 +582,31 @@ pub static FAULTS: &[Fault] = &[
         flavours: ALL,
         description: "PATCH with a syntactically invalid path answers 200 and does nothing.",
     },
+    // Breaches seen on real servers (issue 10, item 7; PATCH, DELETE).
+    Fault {
+        name: "patch-core-urn-value-path-unsupported",
+        requirements: &["rfc7644.3.5.2.patch-path-syntax"],
+        flavours: ALL,
+        description: "PATCH valuePaths prefixed with the core schema URN (urn:...:core:2.0:User:emails[type eq \"work\"].value) are refused with 400 noTarget; unprefixed ones work.",
+    },
+    Fault {
+        name: "delete-twice-204",
+        requirements: &["rfc7644.3.6.deleted-resource-404"],
+        flavours: ALL,
+        description: "A second DELETE of an id that was deleted answers 204 again (ids that never existed still get 404).",
+    },
+    Fault {
+        name: "member-readd-with-ref-duplicates",
+        requirements: &["rfc7644.3.5.2.1.add-existing-value-no-change"],
+        flavours: ALL,
+        description: "Group members are stored as sent, $ref included, and PATCH add compares whole member objects, so re-adding by value a member stored with its $ref appends a duplicate.",
+    },
+    Fault {
+        name: "patch-no-path-string-boolean-500",
+        requirements: &["rfc7644.3.12.status-400-bad-request"],
+        flavours: ALL,
+        description: "add or replace without a path carrying a boolean written as a string (\"True\") answers 500.",
+    },
     Fault {
         name: "etag-ignored-if-match",
         requirements: &["rfc7644.3.14.if-match-mismatch-412"],
@@ -883,6 +908,7 @@ pub static FAULTS: &[Fault] = &[
         requirements: &[
             "rfc7644.4.resourcetypes-listresponse",
             "rfc7643.6.schema-extensions-shape",
+            "rfc7643.3.schemas-match-resource-type",
         ],
         flavours: ALL,
         description: "The enterprise extension is served at /Schemas and accepted on Users but missing from the User resource type's schemaExtensions.",
@@ -968,6 +994,37 @@ pub static FAULTS: &[Fault] = &[
         requirements: &["looop.extensions-patch"],
         flavours: LOOOP,
         description: "PATCH paths prefixed with the Looop extension URN are refused with 400 invalidPath.",
+    },
+    // Breaches measured on real servers (issue 10.7, core suites).
+    Fault {
+        name: "filter-pr-multivalued-never-matches",
+        requirements: &["rfc7644.3.4.2.2.filter-op-pr"],
+        flavours: ALL,
+        description: "pr on a complex multi-valued attribute (emails pr) matches no resource, as in scimmy.",
+    },
+    Fault {
+        name: "start-index-beyond-total-returns-all",
+        requirements: &["rfc7644.3.4.2.4.startindex-offsets-results"],
+        flavours: ALL,
+        description: "A startIndex past the last result pages from result 1 again (the whole list), as in scimmy.",
+    },
+    Fault {
+        name: "attributes-drop-schemas",
+        requirements: &["rfc7643.3.schemas-present"],
+        flavours: ALL,
+        description: "Resources trimmed by attributes= lose their schemas attribute, as in scimmy.",
+    },
+    Fault {
+        name: "filter-username-co-as-eq",
+        requirements: &["rfc7644.3.4.2.2.filter-op-co"],
+        flavours: ALL,
+        description: "co on userName matches only the whole value, like eq.",
+    },
+    Fault {
+        name: "last-modified-never-changes",
+        requirements: &["rfc7643.3.1.meta-lastmodified-updated"],
+        flavours: ALL,
+        description: "meta.lastModified stays the creation time (as django-scim2's date_joined), and timestamps carry a +00:00 offset.",
     },
 ];
 

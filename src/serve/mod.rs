@@ -4,6 +4,7 @@
 
 mod app;
 mod bulk;
+mod definitions;
 mod discovery;
 mod error;
 mod faults;
@@ -13,6 +14,7 @@ mod handlers;
 mod limits;
 mod ops;
 mod patch;
+mod render;
 mod resource;
 mod schema;
 mod store;

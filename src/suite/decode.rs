@@ -28,7 +28,10 @@ const STEP_KEYS: &[&str] = &[
     "snapshot",
     "fit",
     "proven_by",
+    "wait_ms",
 ];
+/// The longest a `wait_ms` step may wait: a case is not a place to sleep long.
+const MAX_WAIT_MS: u64 = 5000;
 const REQUEST_KEYS: &[&str] = &[
     "method",
     "path",
@@ -365,6 +368,41 @@ impl<'a> Decoder<'a> {
     fn step(&mut self, v: &Value, at: &str, defined: &mut BTreeSet<String>) -> Option<Step> {
         let obj = self.object(v, at, "a step", STEP_KEYS)?;
         let name = self.string(obj, at, "name", false);
+        if let Some(w) = obj.get("wait_ms") {
+            let ms = w.as_u64().filter(|ms| (1..=MAX_WAIT_MS).contains(ms));
+            if ms.is_none() {
+                self.error(
+                    &child(at, "wait_ms"),
+                    format!("`wait_ms` is a number of milliseconds from 1 to {MAX_WAIT_MS}"),
+                );
+            }
+            if obj.len() > 1 + usize::from(name.is_some()) {
+                self.error(
+                    at,
+                    "a `wait_ms` step only waits: it takes a `name` and nothing else",
+                );
+            }
+            return Some(Step {
+                name,
+                setup: false,
+                fit: false,
+                proven_by: None,
+                wait_ms: Some(ms.unwrap_or(1)),
+                request: Request {
+                    method: "GET".into(),
+                    path: String::new(),
+                    query: Vec::new(),
+                    headers: Vec::new(),
+                    auth: Auth::Default,
+                    body: None,
+                    content_type: None,
+                },
+                expect: Expect::default(),
+                capture: Vec::new(),
+                snapshot: None,
+                pos: self.pos(at),
+            });
+        }
         let request = match obj.get("request") {
             Some(r) => self.request(r, &child(at, "request"), defined)?,
             None => {
@@ -441,6 +479,7 @@ impl<'a> Decoder<'a> {
             setup: false,
             fit,
             proven_by,
+            wait_ms: None,
             request,
             expect,
             capture,

@@ -103,6 +103,9 @@ pub struct Step {
     /// The case (`suite::case`) whose own point this setup step's request is; names the root cause
     /// when the step fails. Without it the root cause is found by matching the request.
     pub proven_by: Option<String>,
+    /// A step that only lets time pass (`wait_ms`), e.g. past a second boundary before an
+    /// update whose timestamp must change; nothing is sent.
+    pub wait_ms: Option<u64>,
     pub request: Request,
     pub expect: Expect,
     pub capture: Vec<(String, CaptureSource)>,
