@@ -136,6 +136,13 @@ struct RunArgs {
     /// With --builtin: switch on a fault of the reference server (repeatable; see `serve --list-faults`)
     #[arg(long = "fault", value_name = "NAME", requires = "builtin")]
     faults: Vec<String>,
+    /// With --builtin: switch on a flavour option, a documented behaviour that is not a defect
+    /// (repeatable; see `serve --list-options`)
+    #[arg(long = "option", value_name = "NAME", requires = "builtin")]
+    options: Vec<String>,
+    /// Judge only this kind of Okta app: catalog (OIN) or custom (AIW); default both
+    #[arg(long, value_enum, value_name = "KIND")]
+    okta_app: Option<OktaAppArg>,
     /// Profiles to run, comma-separated: core, loom, looop, okta, entra
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
     profile: Vec<String>,
@@ -225,9 +232,15 @@ struct ServeArgs {
     /// Switch on a named fault (repeatable)
     #[arg(long = "fault", value_name = "NAME")]
     faults: Vec<String>,
+    /// Switch on a flavour option: a documented behaviour, not a defect (repeatable)
+    #[arg(long = "option", value_name = "NAME")]
+    options: Vec<String>,
     /// Print the fault catalog: NAME<TAB>REQUIREMENT_IDS<TAB>DESCRIPTION
     #[arg(long)]
     list_faults: bool,
+    /// Print the flavour options: NAME<TAB>FLAVOURS<TAB>DESCRIPTION
+    #[arg(long)]
+    list_options: bool,
     /// Delay every answer by this many milliseconds (to stand in for a remote server)
     #[arg(long, default_value_t = 0, value_name = "MS")]
     latency_ms: u64,
@@ -262,7 +275,9 @@ pub fn main() -> i32 {
             listen: a.listen,
             token: a.token,
             faults: a.faults,
+            options: a.options,
             list_faults: a.list_faults,
+            list_options: a.list_options,
             latency_ms: a.latency_ms,
         }),
         Command::Coverage(a) => crate::coverage::command(a.catalog.as_deref(), a.uncovered),
@@ -291,6 +306,15 @@ pub fn main() -> i32 {
     }
 }
 
+/// The kinds of Okta app integration, as `--okta-app` takes them.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum OktaAppArg {
+    /// A catalog app from the Okta Integration Network (OIN)
+    Catalog,
+    /// A custom app made with the App Integration Wizard (AIW)
+    Custom,
+}
+
 impl From<ConnArgs> for ConnOptions {
     fn from(a: ConnArgs) -> Self {
         ConnOptions {
@@ -313,6 +337,11 @@ impl From<RunArgs> for RunOptions {
             conn: a.conn.into(),
             builtin: a.builtin,
             faults: a.faults,
+            options: a.options,
+            okta_app: a.okta_app.map(|k| match k {
+                OktaAppArg::Catalog => crate::suite::OktaApp::Catalog,
+                OktaAppArg::Custom => crate::suite::OktaApp::Custom,
+            }),
             profile: a.profile,
             junit: a.junit,
             json: a.json,

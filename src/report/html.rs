@@ -125,11 +125,12 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// HOOK(source): the vendor/IdP suites give cases a `source:` (a document and a short verbatim
-/// quote). Once `CaseRecord` carries it, return its (doc, quote) pairs here; the template below
-/// already shows them under the requirements.
-fn sources(_r: &CaseRecord) -> Vec<(String, String)> {
-    Vec::new()
+/// The documents a vendor or IdP case cites, with the verbatim quote it asserts.
+fn sources(r: &CaseRecord) -> Vec<(String, String)> {
+    r.sources
+        .iter()
+        .map(|s| (s.doc.clone(), s.quote.clone()))
+        .collect()
 }
 
 /// Cuts `text` to `BODY_LIMIT` bytes on a character boundary, saying how much was left out.

@@ -74,6 +74,12 @@ pub fn render(
             if !r.spec.is_empty() {
                 tc.add_property(Property::new("spec", r.spec.join(", ")));
             }
+            for s in &r.sources {
+                tc.add_property(Property::new("source", s.to_string()));
+            }
+            if let Some(app) = r.app {
+                tc.add_property(Property::new("okta-app", app.as_str()));
+            }
             match r.verdict {
                 Verdict::Fail | Verdict::Error | Verdict::NonStrict => {
                     tc.set_system_out(format!("{}\n{}", explain(r, catalog), transcript(r)));

@@ -24,6 +24,10 @@ pub struct RunOptions {
     pub conn: ConnOptions,
     pub builtin: Option<serve::Flavour>,
     pub faults: Vec<String>,
+    /// Flavour options of the built-in server (`serve::OPTIONS`).
+    pub options: Vec<String>,
+    /// Judge only this kind of Okta app; `None` judges both.
+    pub okta_app: Option<crate::suite::OktaApp>,
     pub profile: Vec<String>,
     pub junit: Option<PathBuf>,
     pub json: Option<PathBuf>,
@@ -64,6 +68,10 @@ pub fn run(a: RunOptions) -> i32 {
     let planned: Vec<Planned> = plan(suite::select_profiles(suites, &profiles))
         .into_iter()
         .filter(|p| selected(&p.name(), &a.filter, a.exact, &a.skip))
+        .filter(|p| match (a.okta_app, p.case.app) {
+            (Some(only), Some(app)) => only == app,
+            _ => true,
+        })
         .collect();
     if a.list {
         let mut out = std::io::stdout().lock();
@@ -126,6 +134,7 @@ pub fn run(a: RunOptions) -> i32 {
                 flavour,
                 token: Some(token.clone()),
                 faults: a.faults.clone(),
+                options: a.options.clone(),
             };
             let listen: std::net::SocketAddr = ([127, 0, 0, 1], 0).into();
             match runtime.block_on(serve::start(listen, opts)) {

@@ -938,18 +938,6 @@ pub static FAULTS: &[Fault] = &[
         description: "A malformed JSON body crashes the handler: 500 with an empty body.",
     },
     Fault {
-        name: "invalid-member-role-accepted",
-        requirements: &["loom.member-role-enum"],
-        flavours: LOOM,
-        description: "loomMemberRole accepts any string, e.g. \"owner\".",
-    },
-    Fault {
-        name: "username-not-email-accepted",
-        requirements: &["loom.username-is-email"],
-        flavours: LOOM,
-        description: "userName values that are not email addresses are accepted.",
-    },
-    Fault {
         name: "deactivate-deletes",
         requirements: &["loom.deactivated-user-kept"],
         flavours: LOOM,

@@ -547,6 +547,11 @@ fn route(
                         let body = parse_json(app, bytes)?;
                         ops::replace(app, kind, id, &body, ctx)
                     }
+                    Method::PATCH if app.option("put-only") => Err(ScimError::new(
+                        StatusCode::NOT_IMPLEMENTED,
+                        None,
+                        "PATCH is not supported by this server (patch.supported is false); send the whole resource with PUT",
+                    )),
                     Method::PATCH => {
                         let body = parse_json(app, bytes)?;
                         ops::patch(app, kind, id, &body, ctx)

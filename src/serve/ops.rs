@@ -115,9 +115,9 @@ pub fn create(app: &App, kind: Kind, body: &Value, ctx: &Ctx) -> ScimResult<Repl
     let sent_schemas = resource::check_resource_schemas(kind, obj)?;
     let input: Input = resource::normalize_body(app, kind, obj)?;
     let mut data = input.data;
+    // No source says Loom fills in loomMemberRole when the IdP leaves it out, so a create
+    // without one stores none; the workspace default still decides the effective role.
     if app.flavour == Flavour::Loom && kind == Kind::User {
-        data.entry("loomMemberRole")
-            .or_insert_with(|| json!("default"));
         apply_loom_role(app, &mut data, None);
     }
     let mut store = app.store();
@@ -435,7 +435,29 @@ pub fn patch(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimRe
         reply.status = StatusCode::NO_CONTENT;
         reply.body = None;
     }
+    if app.option("loom-short-patch-answers") && kind == Kind::User {
+        reply.body = reply.body.map(|b| short_patch_answer(&b, &ops));
+    }
     Ok(reply)
+}
+
+/// The abbreviated PATCH answers of the Stitchflow Loom guide: `{id, userName}` for a role
+/// change, `{id, active}` for a deactivation; both keys where one PATCH does both.
+fn short_patch_answer(full: &Value, ops: &[patch::PatchOp]) -> Value {
+    let mut out = Map::new();
+    for key in ["id", "userName"] {
+        if let Some(v) = full.get(key) {
+            out.insert(key.into(), v.clone());
+        }
+    }
+    let sets_active = ops.iter().any(|o| match &o.path {
+        Some(p) => p.eq_ignore_ascii_case("active"),
+        None => o.value.as_ref().and_then(|v| v.get("active")).is_some(),
+    });
+    if sets_active && let Some(v) = full.get("active") {
+        out.insert("active".into(), v.clone());
+    }
+    Value::Object(out)
 }
 
 /// DELETE /Users/{id}, /Groups/{id}.

@@ -97,7 +97,7 @@ fn normalize_simple(app: &App, attr: &Attr, v: &Value) -> ScimResult<Option<Valu
                 if LOOM_ROLES.contains(&lower.as_str()) {
                     return Ok(Some(Value::String(lower)));
                 }
-                if !app.fault("invalid-member-role-accepted") {
+                if !app.option("loom-accepts-any-role") {
                     return Err(ScimError::invalid_value(format!(
                         "loomMemberRole must be one of default, creator, viewer, admin; got \"{s}\""
                     )));
@@ -507,7 +507,7 @@ pub fn validate(
                 }
             } else {
                 if app.flavour == Flavour::Loom
-                    && !app.fault("username-not-email-accepted")
+                    && !app.option("loom-accepts-any-username")
                     && !is_email(name)
                 {
                     return Err(ScimError::invalid_value(format!(

@@ -78,6 +78,7 @@ impl T {
                 flavour,
                 token: Some(TOKEN.into()),
                 faults: faults.iter().map(|s| s.to_string()).collect(),
+                options: Vec::new(),
             },
         )
         .await
@@ -316,6 +317,7 @@ async fn rejects_unknown_and_misplaced_faults() {
         flavour,
         token: None,
         faults: vec![f.to_string()],
+        options: Vec::new(),
     };
     let e = super::router(opts(Flavour::Core, "create-returns-20"))
         .err()

@@ -283,16 +283,6 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
             .status
             .to_string(),
         "me-returns-404" => t.get("/Me").await.status.to_string(),
-        "invalid-member-role-accepted" => t
-            .user(json!({"loomMemberRole": "owner"}))
-            .await
-            .status
-            .to_string(),
-        "username-not-email-accepted" => t
-            .user(json!({"userName": "jane-no-email"}))
-            .await
-            .status
-            .to_string(),
         "deactivate-deletes" => {
             let id = t.user_id(json!({"active": true})).await;
             t.patch(
