@@ -153,6 +153,9 @@ struct RunArgs {
     /// Write the JSON report here
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Write a self-contained HTML report (index.html) into this directory
+    #[arg(long, value_name = "DIR")]
+    report_html: Option<PathBuf>,
     /// Per-case timeout in seconds (1 to 86400)
     #[arg(long, default_value_t = 120, value_name = "SECS",
           value_parser = clap::value_parser!(u64).range(1..=86400))]
@@ -345,6 +348,7 @@ impl From<RunArgs> for RunOptions {
             profile: a.profile,
             junit: a.junit,
             json: a.json,
+            report_html: a.report_html,
             case_timeout: a.case_timeout,
             strict: a.strict,
             suites: a.suites,

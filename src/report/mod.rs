@@ -2,8 +2,10 @@
 //! sorted by name, after the run.
 
 pub mod console;
+pub mod html;
 pub mod junit;
 pub mod stdout;
+pub mod verdict;
 
 use crate::catalog::Catalog;
 use crate::run::record::{CaseRecord, Verdict};
@@ -23,26 +25,12 @@ pub fn explain(r: &CaseRecord, catalog: &Catalog) -> String {
     for id in &r.requirements {
         match catalog.get(id) {
             Some(req) => {
-                let section = if req
-                    .section
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_digit())
-                {
-                    let rfc = id
-                        .split('.')
-                        .next()
-                        .unwrap_or("")
-                        .to_uppercase()
-                        .replace("RFC", "RFC ");
-                    format!("{rfc} §{}", req.section)
-                } else {
-                    req.section.clone()
-                };
                 let _ = writeln!(
                     out,
-                    "  requirement: {id} ({section}, {}): {}",
-                    req.level, req.summary
+                    "  requirement: {id} ({}, {}): {}",
+                    section(id, &req.section),
+                    req.level,
+                    req.summary
                 );
             }
             None => {
@@ -106,6 +94,22 @@ pub fn explain(r: &CaseRecord, catalog: &Catalog) -> String {
         let _ = writeln!(out, "  snapshot drift:\n{}", indent(diff, "    "));
     }
     out
+}
+
+/// Where a requirement is written: `RFC 7644 §3.3` for RFC sections, the catalog's own words
+/// (a vendor document's heading) otherwise.
+pub fn section(id: &str, section: &str) -> String {
+    if section.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        let rfc = id
+            .split('.')
+            .next()
+            .unwrap_or("")
+            .to_uppercase()
+            .replace("RFC", "RFC ");
+        format!("{rfc} §{section}")
+    } else {
+        section.to_owned()
+    }
 }
 
 /// One line on why a case is BLOCKED: the failed precondition and the case that judges it.

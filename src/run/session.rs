@@ -35,6 +35,8 @@ pub struct RunOptions {
     pub profile: Vec<String>,
     pub junit: Option<PathBuf>,
     pub json: Option<PathBuf>,
+    /// Write the HTML report (`index.html`) into this directory.
+    pub report_html: Option<PathBuf>,
     pub case_timeout: u64,
     pub strict: bool,
     pub suites: Vec<PathBuf>,
@@ -91,6 +93,11 @@ pub fn run(a: RunOptions) -> i32 {
     }
     if planned.is_empty() {
         return fatal("0 cases selected: the filter matched nothing; try --list");
+    }
+    if let Some(dir) = &a.report_html
+        && let Err(e) = report::html::check_dir(dir)
+    {
+        return fatal(e);
     }
     let mut creds = match a.conn.credentials() {
         Ok(c) => c,
@@ -245,6 +252,7 @@ pub fn run(a: RunOptions) -> i32 {
     let signals = install_interrupt_handler(&ctx, &handle);
 
     let started = Instant::now();
+    let started_at = jiff::Timestamp::now();
     let args = libtest_mimic::Arguments {
         test_threads: Some(a.jobs.max(1)),
         color: colour.then_some(libtest_mimic::ColorSetting::Always),
@@ -356,6 +364,27 @@ pub fn run(a: RunOptions) -> i32 {
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
         if let Err(e) = std::fs::write(path, ctx.target.redactor.redact(&text).as_bytes()) {
             code = fatal(format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    if let Some(dir) = &a.report_html {
+        let cleanup_line = cleanup.line();
+        let label = display_label(&base_url, a.builtin, &a.faults);
+        let base = ctx.target.redactor.redact(&base_url);
+        let info = report::html::RunInfo {
+            label: &label,
+            base_url: &base,
+            started: &started_at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            elapsed,
+            run_id: &run_id,
+            profiles: &profiles,
+            cleanup: &cleanup_line,
+            strict: a.strict,
+            failed: code != EXIT_OK,
+        };
+        let page = report::html::render(&records, &catalog, &info, &ctx.target.redactor);
+        match report::html::write(dir, &ctx.target.redactor.redact(&page)) {
+            Ok(path) => println!("HTML report: {}", path.display()),
+            Err(e) => code = fatal(e),
         }
     }
     if let Some(dir) = &a.record_http {
@@ -526,6 +555,27 @@ async fn next_signal(streams: &mut Streams) -> &'static str {
 async fn next_signal(_: &mut Streams) -> &'static str {
     let _ = tokio::signal::ctrl_c().await;
     "Ctrl-C"
+}
+
+/// How the HTML report names the server: the built-in one by flavour and faults, any other by
+/// host, port and path (the base URL itself is shown beside it).
+fn display_label(base_url: &str, builtin: Option<serve::Flavour>, faults: &[String]) -> String {
+    if let Some(f) = builtin {
+        let mut label = format!("built-in reference server ({})", f.name());
+        if !faults.is_empty() {
+            label.push_str(&format!(" with faults {}", faults.join(", ")));
+        }
+        return label;
+    }
+    match url::Url::parse(base_url) {
+        Ok(u) => format!(
+            "{}{}{}",
+            u.host_str().unwrap_or(""),
+            u.port().map(|p| format!(":{p}")).unwrap_or_default(),
+            u.path().trim_end_matches('/')
+        ),
+        Err(_) => base_url.to_owned(),
+    }
 }
 
 /// A directory name for a target's snapshots: `builtin-core`, or host, port and path.
