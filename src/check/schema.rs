@@ -100,6 +100,9 @@ impl SchemaSet {
         limit: usize,
     ) -> Result<Vec<SchemaViolation>, String> {
         let validator = self.validator(name)?;
+        // RFC 7643 §2.5: an attribute whose value is null is unassigned, so it is judged as if
+        // it were absent (a server may render an optional `documentationUri` as null).
+        let instance = &without_nulls(instance);
         Ok(validator
             .iter_errors(instance)
             .take(limit)
@@ -108,5 +111,19 @@ impl SchemaSet {
                 message: e.masked().to_string(),
             })
             .collect())
+    }
+}
+
+/// The value with every object member whose value is null left out, at any depth.
+fn without_nulls(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
     }
 }

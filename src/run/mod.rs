@@ -249,6 +249,7 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
                 record.failed_at = Some(FailedAt {
                     request: request_template(&step.request.method, &step.request.path),
                     status: None,
+                    subject: None,
                 });
                 record.failed_step = Some(step_label);
                 return;
@@ -283,6 +284,7 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
                 record.failed_at = Some(FailedAt {
                     request: request_template(&req.method, &step.request.path),
                     status: None,
+                    subject: None,
                 });
                 record.failed_step = Some(step_label);
                 return;
@@ -402,6 +404,7 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
                     status: Some(resp.status),
                     detail,
                     cause,
+                    subject: first.subject.clone(),
                     root_cause: None,
                     proven_by: step.proven_by.clone(),
                 });
@@ -421,6 +424,7 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
                 record.failed_at = Some(FailedAt {
                     request,
                     status: Some(resp.status),
+                    subject: Some(first.subject.clone()),
                 });
             }
             record.failed_step = Some(step_label);
@@ -580,13 +584,18 @@ pub fn resolve_root_causes(records: &mut [CaseRecord]) {
             }
             continue;
         }
-        let rank = |(name, level, at): &(String, Level, FailedAt)| {
-            (at.status != b.status, *level != Level::Must, name.clone())
+        // The same failure of the same request: a refusal with the same status, or the same
+        // expectation (`json /displayName`) not holding. A case that failed on the same request
+        // for another reason is not this one's cause.
+        let same_failure = |at: &FailedAt| {
+            at.request.eq_ignore_ascii_case(&b.request)
+                && at.status == b.status
+                && at.subject.as_deref() == Some(b.subject.as_str())
         };
         b.root_cause = failing
             .iter()
-            .filter(|(_, _, at)| at.request.eq_ignore_ascii_case(&b.request))
-            .min_by_key(|c| rank(c))
+            .filter(|(_, _, at)| same_failure(at))
+            .min_by_key(|(name, level, _)| (*level != Level::Must, name.clone()))
             .map(|(name, _, _)| name.clone());
     }
 }

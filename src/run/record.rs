@@ -83,6 +83,8 @@ pub struct Blocked {
     pub detail: String,
     /// The key blocked cases are grouped by: the same failure of the same request.
     pub cause: String,
+    /// What did not hold first (`status`, `json /displayName`).
+    pub subject: String,
     /// The case (`suite::case`) whose own point failed there, when one did.
     pub root_cause: Option<String>,
     /// `proven_by:` of the step, if the suite names the owning case.
@@ -95,6 +97,8 @@ pub struct Blocked {
 pub struct FailedAt {
     pub request: String,
     pub status: Option<u16>,
+    /// What did not hold first (`status`, `json /displayName`), when an answer came.
+    pub subject: Option<String>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
