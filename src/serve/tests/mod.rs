@@ -283,6 +283,7 @@ fn every_fault_name_used_in_code_exists() {
         include_str!("../app.rs"),
         include_str!("../bulk.rs"),
         include_str!("../discovery.rs"),
+        include_str!("../error.rs"),
         include_str!("../handlers.rs"),
         include_str!("../ops.rs"),
         include_str!("../patch.rs"),
