@@ -50,6 +50,7 @@ async fn main() {
             flavour,
             token,
             faults,
+            options: Vec::new(),
         },
     )
     .await

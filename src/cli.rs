@@ -112,8 +112,9 @@ struct ConnArgs {
     /// HTTP Basic credentials
     #[arg(long, value_name = "USER:PASS")]
     basic: Option<String>,
-    /// Per-request timeout in seconds
-    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    /// Per-request timeout in seconds (1 to 3600)
+    #[arg(long, default_value_t = 30, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
     timeout: u64,
     /// Trust this PEM CA bundle in addition to the system roots
     #[arg(long, value_name = "FILE")]
@@ -121,8 +122,8 @@ struct ConnArgs {
     /// Do not verify TLS certificates (never on production tenants)
     #[arg(long)]
     insecure: bool,
-    /// At most N requests per second
-    #[arg(long, value_name = "N")]
+    /// At most N requests per second (0.01 to 10000)
+    #[arg(long, value_name = "N", value_parser = crate::endpoint::options::parse_rate)]
     rate: Option<f64>,
 }
 
@@ -136,6 +137,13 @@ struct RunArgs {
     /// With --builtin: switch on a fault of the reference server (repeatable; see `serve --list-faults`)
     #[arg(long = "fault", value_name = "NAME", requires = "builtin")]
     faults: Vec<String>,
+    /// With --builtin: switch on a flavour option, a documented behaviour that is not a defect
+    /// (repeatable; see `serve --list-options`)
+    #[arg(long = "option", value_name = "NAME", requires = "builtin")]
+    options: Vec<String>,
+    /// Judge only this kind of Okta app: catalog (OIN) or custom (AIW); default both
+    #[arg(long, value_enum, value_name = "KIND")]
+    okta_app: Option<OktaAppArg>,
     /// Profiles to run, comma-separated: core, loom, looop, okta, entra
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
     profile: Vec<String>,
@@ -145,8 +153,9 @@ struct RunArgs {
     /// Write the JSON report here
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
-    /// Per-case timeout in seconds
-    #[arg(long, default_value_t = 120, value_name = "SECS")]
+    /// Per-case timeout in seconds (1 to 86400)
+    #[arg(long, default_value_t = 120, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
     case_timeout: u64,
     /// NON-STRICT verdicts (broken SHOULDs) fail the run
     #[arg(long)]
@@ -154,9 +163,10 @@ struct RunArgs {
     /// Add suite files from this directory (repeatable)
     #[arg(long = "suites", value_name = "DIR")]
     suites: Vec<PathBuf>,
-    /// Cases run at once
-    #[arg(long, default_value_t = 16, value_name = "N")]
-    jobs: usize,
+    /// Cases run at once (1 to 1024); also the number of DELETEs at once in the cleanup
+    #[arg(long, default_value_t = 16, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=1024))]
+    jobs: u64,
     /// Run only cases whose name contains this
     filter: Option<String>,
     /// Match FILTER exactly
@@ -222,9 +232,15 @@ struct ServeArgs {
     /// Switch on a named fault (repeatable)
     #[arg(long = "fault", value_name = "NAME")]
     faults: Vec<String>,
+    /// Switch on a flavour option: a documented behaviour, not a defect (repeatable)
+    #[arg(long = "option", value_name = "NAME")]
+    options: Vec<String>,
     /// Print the fault catalog: NAME<TAB>REQUIREMENT_IDS<TAB>DESCRIPTION
     #[arg(long)]
     list_faults: bool,
+    /// Print the flavour options: NAME<TAB>FLAVOURS<TAB>DESCRIPTION
+    #[arg(long)]
+    list_options: bool,
     /// Delay every answer by this many milliseconds (to stand in for a remote server)
     #[arg(long, default_value_t = 0, value_name = "MS")]
     latency_ms: u64,
@@ -259,7 +275,9 @@ pub fn main() -> i32 {
             listen: a.listen,
             token: a.token,
             faults: a.faults,
+            options: a.options,
             list_faults: a.list_faults,
+            list_options: a.list_options,
             latency_ms: a.latency_ms,
         }),
         Command::Coverage(a) => crate::coverage::command(a.catalog.as_deref(), a.uncovered),
@@ -288,6 +306,15 @@ pub fn main() -> i32 {
     }
 }
 
+/// The kinds of Okta app integration, as `--okta-app` takes them.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum OktaAppArg {
+    /// A catalog app from the Okta Integration Network (OIN)
+    Catalog,
+    /// A custom app made with the App Integration Wizard (AIW)
+    Custom,
+}
+
 impl From<ConnArgs> for ConnOptions {
     fn from(a: ConnArgs) -> Self {
         ConnOptions {
@@ -310,13 +337,18 @@ impl From<RunArgs> for RunOptions {
             conn: a.conn.into(),
             builtin: a.builtin,
             faults: a.faults,
+            options: a.options,
+            okta_app: a.okta_app.map(|k| match k {
+                OktaAppArg::Catalog => crate::suite::OktaApp::Catalog,
+                OktaAppArg::Custom => crate::suite::OktaApp::Custom,
+            }),
             profile: a.profile,
             junit: a.junit,
             json: a.json,
             case_timeout: a.case_timeout,
             strict: a.strict,
             suites: a.suites,
-            jobs: a.jobs,
+            jobs: a.jobs as usize,
             filter: a.filter,
             exact: a.exact,
             skip: a.skip,

@@ -36,20 +36,35 @@ impl Credentials {
                 .any(|(n, _, _)| n.eq_ignore_ascii_case("authorization"))
     }
 
-    /// Every value that must never be printed.
+    /// Every value that must never be printed: whole credential header values, the bare
+    /// credential after the scheme, a Basic password and the encoded pair (the redactor adds the
+    /// escaped and percent-encoded forms of each).
     pub fn secrets(&self) -> Vec<String> {
+        use base64_engine::encode;
         let mut out = Vec::new();
         if let Some(t) = &self.bearer {
             out.push(t.clone());
+            out.push(format!("Bearer {t}"));
         }
         if let Some((user, pass)) = &self.basic {
             out.push(pass.clone());
-            use base64_engine::encode;
+            out.push(format!("{user}:{pass}"));
             out.push(encode(&format!("{user}:{pass}")));
         }
         for (name, value, secret) in &self.headers {
-            if *secret || name.eq_ignore_ascii_case("authorization") {
+            if *secret || redact::is_credential_header(name) {
                 out.push(value.clone());
+                // `Bearer X`, `Basic B64`, `SSWS X`: the part after the scheme alone.
+                if let Some((_, cred)) = value.trim().split_once(char::is_whitespace) {
+                    let cred = cred.trim();
+                    out.push(cred.to_owned());
+                    if let Some(pair) = base64_engine::decode(cred) {
+                        if let Some((_, pass)) = pair.split_once(':') {
+                            out.push(pass.to_owned());
+                        }
+                        out.push(pair);
+                    }
+                }
             }
         }
         out
@@ -78,6 +93,23 @@ mod base64_engine {
             }
         }
         out
+    }
+
+    pub fn decode(s: &str) -> Option<String> {
+        let mut bits = 0u32;
+        let mut n = 0;
+        let mut out = Vec::new();
+        for c in s.bytes().filter(|c| *c != b'=') {
+            let v = ALPHABET.iter().position(|a| *a == c)? as u32;
+            bits = (bits << 6) | v;
+            n += 6;
+            if n >= 8 {
+                n -= 8;
+                out.push((bits >> n) as u8);
+                bits &= (1 << n) - 1;
+            }
+        }
+        String::from_utf8(out).ok()
     }
 }
 
@@ -140,6 +172,11 @@ impl InResponse {
 /// Why an exchange did not produce an HTTP answer.
 #[derive(Clone, Debug)]
 pub enum TransportError {
+    /// The URL is outside the base URL's origin: never requested (credentials stay home).
+    ForeignOrigin {
+        url: String,
+        origin: String,
+    },
     Timeout(Duration),
     Connect(String),
     Tls(String),
@@ -149,14 +186,15 @@ pub enum TransportError {
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
+            TransportError::ForeignOrigin { url, origin } => write!(
+                f,
+                "the server named {url}, outside the base URL's origin ({origin} is not the endpoint under test): not requested, so no credentials went there"
+            ),
             TransportError::Timeout(d) => {
                 write!(f, "no answer within {:.1}s (timeout)", d.as_secs_f64())
             }
             TransportError::Connect(m) => write!(f, "connection failed: {m}"),
-            TransportError::Tls(m) => write!(
-                f,
-                "TLS failed: {m} (use --cacert FILE for a private CA, or --insecure to skip verification)"
-            ),
+            TransportError::Tls(m) => write!(f, "TLS failed: {m}"),
             TransportError::Other(m) => write!(f, "the exchange failed: {m}"),
         }
     }
@@ -190,6 +228,8 @@ impl Default for ClientOptions {
 pub struct Target {
     pub base_url: String,
     pub base_path: String,
+    /// scheme://host:port of the base URL: the only origin that gets requests.
+    pub origin: url::Origin,
     client: reqwest::Client,
     creds: Credentials,
     pub options: ClientOptions,
@@ -207,12 +247,27 @@ impl Target {
         creds: Credentials,
         options: ClientOptions,
     ) -> Result<Target, String> {
+        let shown = without_userinfo(base_url);
         let parsed = url::Url::parse(base_url)
-            .map_err(|e| format!("--base-url `{base_url}` is not a URL: {e}"))?;
+            .map_err(|e| format!("--base-url `{shown}` is not a URL: {e}"))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(format!(
-                "--base-url `{base_url}` must start with http:// or https://"
+                "--base-url `{shown}` must start with http:// or https://"
             ));
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            // Credentials in a URL end up in logs, reports and Location-relative URLs.
+            return Err(format!(
+                "--base-url `{shown}` carries a user name or password (…@): give them with --basic USER:PASS instead"
+            ));
+        }
+        if parsed.fragment().is_some() {
+            return Err(format!(
+                "--base-url `{shown}` carries a #fragment, which is never sent to a server: remove it"
+            ));
+        }
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Err(format!("--base-url `{shown}` names no host"));
         }
         if parsed.query().is_some() {
             return Err(format!(
@@ -240,6 +295,12 @@ impl Target {
                     path.display()
                 )
             })?;
+            if certs.is_empty() {
+                return Err(format!(
+                    "--cacert {}: the file holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                    path.display()
+                ));
+            }
             builder = builder.tls_certs_merge(certs);
         }
         let client = builder
@@ -247,6 +308,7 @@ impl Target {
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         let redactor = Redactor::new(creds.secrets());
         Ok(Target {
+            origin: parsed.origin(),
             base_url,
             base_path,
             client,
@@ -345,12 +407,32 @@ impl Target {
         tokio::time::sleep_until(start.into()).await;
     }
 
+    /// The request URL, refused when it leaves the base URL's origin.
+    pub fn checked_url(&self, path: &str) -> Result<url::Url, TransportError> {
+        let raw = self.url_for(path);
+        let url = url::Url::parse(&raw).map_err(|e| {
+            TransportError::Other(format!(
+                "`{}` is not a URL: {e}",
+                self.redactor.redact(&without_userinfo(&raw))
+            ))
+        })?;
+        if url.origin() != self.origin || !url.username().is_empty() || url.password().is_some() {
+            return Err(TransportError::ForeignOrigin {
+                url: redact::neutralise(&without_userinfo(&raw)).into_owned(),
+                origin: url.origin().ascii_serialization(),
+            });
+        }
+        Ok(url)
+    }
+
     async fn send_once(&self, req: &OutRequest) -> Result<InResponse, TransportError> {
+        // Checked before pacing and before credentials are attached: a foreign URL costs nothing.
+        let url = self.checked_url(&req.path)?;
         self.pace().await;
         let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|_| {
             TransportError::Other(format!("`{}` is not an HTTP method", req.method))
         })?;
-        let mut rb = self.client.request(method, self.url_for(&req.path));
+        let mut rb = self.client.request(method, url);
         if !req.query.is_empty() {
             rb = rb.query(&req.query);
         }
@@ -446,13 +528,91 @@ impl Target {
             || chain.contains("tls")
             || chain.contains("TLS")
         {
-            TransportError::Tls(chain)
+            let hint = match (&self.options.cacert, self.options.insecure) {
+                (_, true) => String::new(),
+                (Some(ca), false) => format!(
+                    " (the server's certificate chain does not lead to a CA in --cacert {}: check that the file holds the issuing CA, or that the host name matches the certificate)",
+                    ca.display()
+                ),
+                (None, false) => {
+                    " (use --cacert FILE for a private CA, or --insecure to skip verification)"
+                        .to_owned()
+                }
+            };
+            TransportError::Tls(format!("{chain}{hint}"))
         } else if e.is_connect() {
             TransportError::Connect(chain)
         } else {
             TransportError::Other(chain)
         }
     }
+}
+
+/// The URL with any `user:password@` masked, for messages.
+pub fn without_userinfo(raw: &str) -> String {
+    let Some(scheme_end) = raw.find("://") else {
+        return raw.to_owned();
+    };
+    let rest = &raw[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!(
+            "{}{}@{}",
+            &raw[..scheme_end + 3],
+            redact::MASK,
+            &rest[at + 1..]
+        ),
+        None => raw.to_owned(),
+    }
+}
+
+/// Why a value from a server cannot be one path segment.
+pub fn unsafe_segment(value: &str) -> Option<&'static str> {
+    if value.is_empty() {
+        Some("it is empty")
+    } else if value == "." || value == ".." {
+        Some("it is a dot segment")
+    } else if value.contains('/') || value.contains('\\') {
+        Some("it contains a slash")
+    } else if value.contains('#') {
+        Some("it contains `#`")
+    } else if value.chars().any(char::is_control) {
+        Some("it contains control characters")
+    } else {
+        None
+    }
+}
+
+/// Characters percent-encoded in a path segment: everything but RFC 3986 unreserved characters
+/// and the sub-delimiters SCIM ids commonly use.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
+/// A server-given value as one percent-encoded path segment, or why it cannot be one.
+pub fn segment(value: &str) -> Result<String, String> {
+    if let Some(why) = unsafe_segment(value) {
+        return Err(format!(
+            "`{}` cannot be one path segment ({why})",
+            redact::neutralise(value)
+        ));
+    }
+    Ok(percent_encoding::utf8_percent_encode(value, SEGMENT).to_string())
 }
 
 /// "error sending request: connection refused" rather than only the outermost message.

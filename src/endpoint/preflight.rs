@@ -7,14 +7,32 @@ use std::fmt;
 
 #[derive(Debug)]
 pub enum PreflightError {
-    Unreachable { url: String, cause: TransportError },
-    Rejected { url: String, status: u16 },
-    NotScim { url: String, detail: String },
+    /// The server demands credentials and the run has none.
+    NoCredentials {
+        url: String,
+        status: u16,
+    },
+    Unreachable {
+        url: String,
+        cause: TransportError,
+    },
+    Rejected {
+        url: String,
+        status: u16,
+    },
+    NotScim {
+        url: String,
+        detail: String,
+    },
 }
 
 impl fmt::Display for PreflightError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
+            PreflightError::NoCredentials { url, status } => write!(
+                f,
+                "the server demands credentials (GET {url} answered {status}) and the run has none: give --token (or SCIM_TOKEN), --basic USER:PASS or --header 'Authorization: …'"
+            ),
             PreflightError::Unreachable { url, cause } => write!(f, "cannot reach {url}: {cause}"),
             PreflightError::Rejected { url, status } => write!(
                 f,
@@ -51,6 +69,12 @@ impl Target {
             // Discovery may legitimately need credentials the run lacks; /Users certainly does.
             let users = self.send(&get("/Users")).await.ok();
             let users_status = users.map(|u| u.status).unwrap_or(spc.status);
+            if matches!(users_status, 401 | 403) && !self.has_credentials() {
+                return Err(PreflightError::NoCredentials {
+                    url: self.url_for("/Users"),
+                    status: users_status,
+                });
+            }
             if matches!(users_status, 401 | 403) || self.has_credentials() {
                 return Err(PreflightError::Rejected {
                     url: spc_url,
@@ -65,6 +89,12 @@ impl Target {
                 // No usable ServiceProviderConfig: tell SCIM-less URLs apart from broken discovery.
                 let users = self.send(&get("/Users")).await;
                 match users {
+                    Ok(u) if matches!(u.status, 401 | 403) && !self.has_credentials() => {
+                        return Err(PreflightError::NoCredentials {
+                            url: self.url_for("/Users"),
+                            status: u.status,
+                        });
+                    }
                     Ok(u) if matches!(u.status, 401 | 403) => {
                         return Err(PreflightError::Rejected {
                             url: self.url_for("/Users"),
@@ -96,17 +126,25 @@ impl Target {
                 }
             }
         }
-        if self.has_credentials() && caps.service_provider_config.is_some() {
+        if caps.service_provider_config.is_some() {
             // Discovery may be public (RFC 7644 §4 allows it): only a protected endpoint tells
-            // whether the credentials are accepted.
+            // whether the credentials (or their absence) are accepted.
             let mut probe = get("/Users");
             probe.query = vec![("count".into(), "1".into())];
             if let Ok(r) = self.send(&probe).await
                 && matches!(r.status, 401 | 403)
             {
-                return Err(PreflightError::Rejected {
-                    url: self.url_for("/Users"),
-                    status: r.status,
+                let url = self.url_for("/Users");
+                return Err(if self.has_credentials() {
+                    PreflightError::Rejected {
+                        url,
+                        status: r.status,
+                    }
+                } else {
+                    PreflightError::NoCredentials {
+                        url,
+                        status: r.status,
+                    }
                 });
             }
         }

@@ -11,11 +11,46 @@ use quick_junit::{
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+/// Facts about the run as a whole that JUnit carries beside the cases.
+#[derive(Clone, Debug, Default)]
+pub struct RunFacts {
+    /// `--insecure`: TLS certificates were not verified.
+    pub insecure: bool,
+    /// The run was interrupted (SIGINT, SIGTERM, SIGHUP).
+    pub interrupted: bool,
+    /// Resources the run made that are still there, one line each (id and name).
+    pub leftovers: Vec<String>,
+    /// The command that removes them.
+    pub cleanup_command: Option<String>,
+}
+
 pub fn render(
     records: &[CaseRecord],
     catalog: &Catalog,
     strict: bool,
     elapsed: Duration,
+) -> Result<String, String> {
+    build(records, catalog, strict, elapsed, None)
+}
+
+/// [`render`] plus a `scimspec` suite: the run's properties, and a failing `cleanup` case that
+/// lists what the run left behind (a CI job then fails on leftovers, and shows them).
+pub fn render_run(
+    records: &[CaseRecord],
+    catalog: &Catalog,
+    strict: bool,
+    elapsed: Duration,
+    facts: &RunFacts,
+) -> Result<String, String> {
+    build(records, catalog, strict, elapsed, Some(facts))
+}
+
+fn build(
+    records: &[CaseRecord],
+    catalog: &Catalog,
+    strict: bool,
+    elapsed: Duration,
+    facts: Option<&RunFacts>,
 ) -> Result<String, String> {
     let mut report = Report::new("scimspec");
     report.set_time(elapsed);
@@ -25,6 +60,10 @@ pub fn render(
     }
     for (suite_id, cases) in by_suite {
         let mut ts = TestSuite::new(suite_id);
+        if let Some(f) = facts {
+            ts.add_property(Property::new("insecure", f.insecure.to_string()));
+            ts.add_property(Property::new("interrupted", f.interrupted.to_string()));
+        }
         ts.set_time(cases.iter().map(|c| c.duration).sum());
         if let Some(first) = cases.first() {
             ts.extra
@@ -74,6 +113,12 @@ pub fn render(
             if !r.spec.is_empty() {
                 tc.add_property(Property::new("spec", r.spec.join(", ")));
             }
+            for s in &r.sources {
+                tc.add_property(Property::new("source", s.to_string()));
+            }
+            if let Some(app) = r.app {
+                tc.add_property(Property::new("okta-app", app.as_str()));
+            }
             match r.verdict {
                 Verdict::Fail | Verdict::Error | Verdict::NonStrict => {
                     tc.set_system_out(format!("{}\n{}", explain(r, catalog), transcript(r)));
@@ -95,9 +140,39 @@ pub fn render(
         }
         report.add_test_suite(ts);
     }
+    // Leftovers are a failure of the run itself: only then does a `scimspec` suite appear.
+    if let Some(facts) = facts.filter(|f| !f.leftovers.is_empty()) {
+        report.add_test_suite(run_suite(facts));
+    }
     report
         .to_string()
         .map_err(|e| format!("cannot write JUnit XML: {e}"))
+}
+
+fn run_suite(facts: &RunFacts) -> TestSuite {
+    let mut ts = TestSuite::new("scimspec");
+    ts.add_property(Property::new("insecure", facts.insecure.to_string()));
+    ts.add_property(Property::new("interrupted", facts.interrupted.to_string()));
+    let status = if facts.leftovers.is_empty() {
+        TestCaseStatus::success()
+    } else {
+        let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        s.set_message(format!(
+            "{} resource(s) the run created are still there",
+            facts.leftovers.len()
+        ));
+        s.set_type("LEFTOVERS");
+        let mut text = facts.leftovers.join("\n");
+        if let Some(c) = &facts.cleanup_command {
+            text.push_str(&format!("\nremove them with: {c}"));
+        }
+        s.set_description(text);
+        s
+    };
+    let mut tc = TestCase::new("cleanup", status);
+    tc.set_classname("scimspec");
+    ts.add_test_case(tc);
+    ts
 }
 
 fn one_line(s: &str) -> String {

@@ -3,6 +3,7 @@
 
 pub mod console;
 pub mod junit;
+pub mod stdout;
 
 use crate::catalog::Catalog;
 use crate::run::record::{CaseRecord, Verdict};
@@ -51,6 +52,12 @@ pub fn explain(r: &CaseRecord, catalog: &Catalog) -> String {
     }
     if !r.spec.is_empty() {
         let _ = writeln!(out, "  spec: {}", r.spec.join(", "));
+    }
+    for s in &r.sources {
+        let _ = writeln!(out, "  source: {s}");
+    }
+    if let Some(app) = r.app {
+        let _ = writeln!(out, "  okta app: {app} only");
     }
     let first_line = r
         .mismatches

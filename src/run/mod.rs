@@ -10,8 +10,8 @@ pub use plan::{Planned, plan};
 
 use crate::check::schema::SchemaSet;
 use crate::check::{Body, Checker, Mismatch, snapshot};
-use crate::endpoint::{Capabilities, InResponse, OutRequest, Target};
-use crate::suite::vars::Vars;
+use crate::endpoint::{Capabilities, InResponse, OutRequest, Target, TransportError, ledger};
+use crate::suite::vars::{PathError, Vars};
 use crate::suite::{self, Body as ReqBody, CaptureSource, Level};
 use libtest_mimic::{Completion, Failed, Trial};
 use record::{Blocked, CaseRecord, Exchange, FailedAt, Verdict};
@@ -54,6 +54,10 @@ pub fn trials(
             let handle = handle.clone();
             let kind = p.case.level.as_str();
             Trial::ignorable_test(p.name(), move || {
+                if ctx.cancelled.load(Ordering::SeqCst) {
+                    // Interrupted before this case began: it is not run, and not reported.
+                    return Ok(Completion::ignored_with("not run: the run was interrupted"));
+                }
                 let started = Instant::now();
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     handle.block_on(run_case(&ctx, &p))
@@ -82,9 +86,11 @@ pub fn trials(
                     Verdict::Unimplemented | Verdict::Blocked => {
                         Ok(Completion::ignored_with(reason))
                     }
-                    v if v.fails_run(ctx.strict) => {
-                        Err(Failed::from(format!("{}: {reason}", v.as_str())))
-                    }
+                    v if v.fails_run(ctx.strict) => Err(Failed::from(format!(
+                        "{}: {}",
+                        v.as_str(),
+                        crate::endpoint::redact::neutralise(&reason)
+                    ))),
                     _ => Ok(Completion::Completed),
                 }
             })
@@ -104,6 +110,9 @@ fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
         level: p.case.level,
         spec: p.suite.spec.clone(),
         requirements: p.case.requirements.clone(),
+        sources: p.case.sources.clone(),
+        app: p.case.app,
+        requires: p.case.requires.iter().map(|c| c.to_string()).collect(),
         verdict,
         message: String::new(),
         chosen: None,
@@ -229,24 +238,48 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
         }
         let req = match render_request(step, &ctx.fitter, &mut vars) {
             Ok(r) => r,
-            Err(e) => {
+            Err(PathError::Unsafe(why)) => {
+                // A value the server gave that would steer the request elsewhere: the server's
+                // answer is at fault, and nothing is sent.
+                record.verdict = Verdict::Fail;
+                record.message = format!(
+                    "{step_label} ({} {}): {why}: not requested",
+                    step.request.method, step.request.path
+                );
+                record.failed_at = Some(FailedAt {
+                    request: request_template(&step.request.method, &step.request.path),
+                    status: None,
+                });
+                record.failed_step = Some(step_label);
+                return;
+            }
+            Err(PathError::Render(e)) => {
                 record.verdict = Verdict::Error;
                 record.message = format!("cannot build the request: {e}");
                 record.failed_step = Some(step_label);
                 return;
             }
         };
+        ledger::before_send(&ctx.target, &ctx.run_id, &req);
         ctx.in_flight.fetch_add(1, Ordering::SeqCst);
         let sent = ctx.target.send(&req).await;
         ctx.in_flight.fetch_sub(1, Ordering::SeqCst);
         let resp = match sent {
             Ok(r) => r,
             Err(e) => {
+                ledger::track(&ctx.target, &ctx.run_id, &req, None);
                 record
                     .transcript
                     .push(exchange(ctx, &step_label, &req, None, Some(e.to_string())));
-                record.verdict = Verdict::Error;
-                record.message = e.to_string();
+                // A URL outside the base URL's origin is the server's doing (a Location, a
+                // meta.location): the case fails on it; other transport failures are errors.
+                record.verdict = if matches!(e, TransportError::ForeignOrigin { .. }) {
+                    Verdict::Fail
+                } else {
+                    Verdict::Error
+                };
+                record.message =
+                    format!("{step_label} ({} {}): {e}", req.method, step.request.path);
                 record.failed_at = Some(FailedAt {
                     request: request_template(&req.method, &step.request.path),
                     status: None,
@@ -256,7 +289,7 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
             }
         };
         let body = Body::parse(&resp);
-        track_resources(ctx, &req, &resp, &body);
+        ledger::track(&ctx.target, &ctx.run_id, &req, Some(&resp));
         record
             .transcript
             .push(exchange(ctx, &step_label, &req, Some(&resp), None));
@@ -406,10 +439,21 @@ fn render_request(
     step: &suite::Step,
     fitter: &fit::Fitter,
     vars: &mut Vars,
+) -> Result<OutRequest, PathError> {
+    let r = &step.request;
+    let rendered = vars.render_path(&r.path)?;
+    let built = render_rest(step, fitter, vars, &rendered).map_err(PathError::Render)?;
+    Ok(built)
+}
+
+fn render_rest(
+    step: &suite::Step,
+    fitter: &fit::Fitter,
+    vars: &mut Vars,
+    rendered: &str,
 ) -> Result<OutRequest, String> {
     let r = &step.request;
-    let rendered = vars.render(&r.path)?;
-    let path = fitter.map_path(&rendered);
+    let path = fitter.map_path(rendered);
     let query = r
         .query
         .iter()
@@ -425,7 +469,7 @@ fn render_request(
         Some(ReqBody::Json(v)) => {
             let mut body = vars.render_json(v)?;
             if step.fit {
-                fitter.fit(&r.method, &rendered, &mut body, step.setup, vars);
+                fitter.fit(&r.method, rendered, &mut body, step.setup, vars);
             }
             Some(serde_json::to_vec(&body).map_err(|e| e.to_string())?)
         }
@@ -440,59 +484,6 @@ fn render_request(
         body,
         content_type: r.content_type.clone(),
     })
-}
-
-/// Records created resources in the ledger, and notes the ones a case deleted itself.
-fn track_resources(ctx: &RunContext, req: &OutRequest, resp: &InResponse, body: &Body) {
-    let path = req
-        .path
-        .split('?')
-        .next()
-        .unwrap_or("")
-        .trim_end_matches('/');
-    let ok = (200..300).contains(&resp.status);
-    match req.method.as_str() {
-        "POST" if ok && !path.ends_with("/.search") && !path.eq_ignore_ascii_case("/Bulk") => {
-            if let Some(id) = body
-                .json()
-                .and_then(|j| j.get("id"))
-                .and_then(|v| v.as_str())
-            {
-                ctx.target.ledger.record(path, id);
-            }
-        }
-        "POST" if ok && path.eq_ignore_ascii_case("/Bulk") => {
-            let ops = body
-                .json()
-                .and_then(|j| j.get("Operations"))
-                .and_then(|o| o.as_array());
-            for op in ops.into_iter().flatten() {
-                let method = op.get("method").and_then(|m| m.as_str()).unwrap_or("");
-                let location = op.get("location").and_then(|l| l.as_str()).unwrap_or("");
-                if method.eq_ignore_ascii_case("POST")
-                    && let Some((collection, id)) = split_location(location, &ctx.target.base_path)
-                {
-                    ctx.target.ledger.record(&collection, &id);
-                }
-            }
-        }
-        "DELETE" if ok || resp.status == 404 => ctx.target.ledger.mark_deleted(path),
-        _ => {}
-    }
-}
-
-/// `http://h/scim/v2/Users/abc` -> (`/Users`, `abc`), relative to the base path.
-fn split_location(location: &str, base_path: &str) -> Option<(String, String)> {
-    let path = match url::Url::parse(location) {
-        Ok(u) => u.path().to_owned(),
-        Err(_) => location.to_owned(),
-    };
-    let rel = path.strip_prefix(base_path).unwrap_or(&path);
-    let (collection, id) = rel.trim_end_matches('/').rsplit_once('/')?;
-    if id.is_empty() || collection.is_empty() {
-        return None;
-    }
-    Some((collection.to_owned(), id.to_owned()))
 }
 
 fn clip(text: &str) -> String {

@@ -108,6 +108,12 @@ pub struct CaseRecord {
     pub level: Level,
     pub spec: Vec<String>,
     pub requirements: Vec<String>,
+    /// Where the vendor or IdP rule is written down (empty for RFC cases).
+    pub sources: Vec<crate::suite::CaseSource>,
+    /// For okta cases: the app kind whose requests the case replays (`None` = both kinds).
+    pub app: Option<crate::suite::OktaApp>,
+    /// The capabilities the case needs (`requires:`), for saying what a skip left untested.
+    pub requires: Vec<String>,
     pub verdict: Verdict,
     /// One line: why the verdict is what it is (empty on PASS).
     pub message: String,

@@ -8,8 +8,9 @@ use super::record::CaseRecord;
 use crate::catalog::Catalog;
 use crate::check::schema::SchemaSet;
 use crate::check::snapshot;
+use crate::endpoint::cleanup::{CleanupReport, Leftover};
 use crate::endpoint::{ConnOptions, Target, cleanup};
-use crate::process::{EXIT_FAILED, EXIT_OK, fatal, wait_for_signal};
+use crate::process::{EXIT_FAILED, EXIT_OK, fatal};
 use crate::report;
 use crate::serve;
 use crate::suite;
@@ -19,11 +20,18 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The exit code of an interrupted run (128 + SIGINT, what shells report for Ctrl-C).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
 /// Everything `scimspec run` was asked to do (the command line, parsed).
 pub struct RunOptions {
     pub conn: ConnOptions,
     pub builtin: Option<serve::Flavour>,
     pub faults: Vec<String>,
+    /// Flavour options of the built-in server (`serve::OPTIONS`).
+    pub options: Vec<String>,
+    /// Judge only this kind of Okta app; `None` judges both.
+    pub okta_app: Option<crate::suite::OktaApp>,
     pub profile: Vec<String>,
     pub junit: Option<PathBuf>,
     pub json: Option<PathBuf>,
@@ -46,6 +54,11 @@ pub struct RunOptions {
 
 /// `scimspec run`: load, plan, preflight, run every case, clean up, report. Returns the exit code.
 pub fn run(a: RunOptions) -> i32 {
+    if !a.faults.is_empty() && a.builtin.is_none() {
+        return fatal(
+            "--fault switches on a defect of the built-in reference server: it needs --builtin, and means nothing with --base-url",
+        );
+    }
     let catalog = Catalog::builtin();
     let suites = match load_suites(&a.suites, &catalog) {
         Ok(s) => s,
@@ -62,6 +75,10 @@ pub fn run(a: RunOptions) -> i32 {
     let planned: Vec<Planned> = plan(suite::select_profiles(suites, &profiles))
         .into_iter()
         .filter(|p| selected(&p.name(), &a.filter, a.exact, &a.skip))
+        .filter(|p| match (a.okta_app, p.case.app) {
+            (Some(only), Some(app)) => only == app,
+            _ => true,
+        })
         .collect();
     if a.list {
         let mut out = std::io::stdout().lock();
@@ -79,6 +96,19 @@ pub fn run(a: RunOptions) -> i32 {
         Ok(c) => c,
         Err(e) => return fatal(e),
     };
+    // Found now rather than after an hour of requests.
+    for (flag, path) in [("--junit", &a.junit), ("--json", &a.json)] {
+        if let Some(p) = path
+            && let Err(e) = check_report_file(flag, p)
+        {
+            return fatal(e);
+        }
+    }
+    if let Some(dir) = &a.record_http
+        && let Err(e) = check_report_dir("--record-http", dir)
+    {
+        return fatal(e);
+    }
     let options = match a.conn.client_options() {
         Ok(o) => o,
         Err(e) => return fatal(e),
@@ -119,6 +149,7 @@ pub fn run(a: RunOptions) -> i32 {
                 flavour,
                 token: Some(token.clone()),
                 faults: a.faults.clone(),
+                options: a.options.clone(),
             };
             let listen: std::net::SocketAddr = ([127, 0, 0, 1], 0).into();
             match runtime.block_on(serve::start(listen, opts)) {
@@ -158,15 +189,26 @@ pub fn run(a: RunOptions) -> i32 {
         ids.dedup();
         ids.len()
     };
+    // From here on the run may create resources: a closed stdout must not stop it.
+    let colour = colour_wanted();
+    let out_guard = report::stdout::guard();
+    if colour {
+        anstream::ColorChoice::Always.write_global();
+    }
     let mut stdout = anstream::stdout();
     let _ = writeln!(
         stdout,
-        "scimspec {}: {} cases from {} suites (profiles {}) against {} — run {run_id}",
+        "scimspec {}: {} cases from {} suites (profiles {}) against {} — run {run_id}{}",
         env!("CARGO_PKG_VERSION"),
         planned.len(),
         suite_count,
         profiles.join(","),
         target.redactor.redact(&base_url),
+        if a.conn.insecure {
+            " — --insecure: TLS certificates are NOT verified"
+        } else {
+            ""
+        },
     );
     for w in &caps.warnings {
         let _ = writeln!(stdout, "warning: {w}");
@@ -200,11 +242,12 @@ pub fn run(a: RunOptions) -> i32 {
         },
         drift: a.snapshot_drift,
     });
-    install_interrupt_handler(&ctx, &handle, a.keep);
+    let signals = install_interrupt_handler(&ctx, &handle);
 
     let started = Instant::now();
     let args = libtest_mimic::Arguments {
         test_threads: Some(a.jobs.max(1)),
+        color: colour.then_some(libtest_mimic::ColorSetting::Always),
         ..libtest_mimic::Arguments::default()
     };
     let trials = super::trials(&ctx, &planned, &handle);
@@ -215,33 +258,76 @@ pub fn run(a: RunOptions) -> i32 {
         std::mem::take(&mut *ctx.records.lock().unwrap_or_else(|e| e.into_inner()));
     records.sort_by_key(|r| r.name());
     super::resolve_root_causes(&mut records);
+    let interrupted = signals.interrupted.load(Ordering::SeqCst);
     let cleanup = if a.keep {
-        let left = ctx.target.ledger.pending().len();
-        format!(
-            "{} created, 0 deleted, {left} left (--keep)",
-            ctx.target.ledger.created_count()
-        )
+        kept(&ctx.target, "left in place (--keep)")
     } else {
-        runtime.block_on(cleanup::delete_created(&ctx.target))
+        let target = ctx.target.clone();
+        let abort = signals.abort.clone();
+        let jobs = a.jobs;
+        runtime.block_on(async move {
+            tokio::select! {
+                r = cleanup::end_of_run(&target, jobs) => r,
+                _ = abort.notified() => kept(&target, "the cleanup was aborted (a second interrupt)"),
+            }
+        })
     };
+    let interrupted = interrupted || signals.interrupted.load(Ordering::SeqCst);
+    let shown_base = ctx.target.redactor.redact(&base_url).into_owned();
+    let cleanup_command = CleanupReport::command(&shown_base, &run_id);
 
     let text = report::console::render(&records, &catalog, a.strict, a.verbose);
     let mut stdout = anstream::stdout();
     let _ = write!(stdout, "{}", ctx.target.redactor.redact(&text));
-    let _ = writeln!(stdout, "Cleanup: {cleanup}");
+    let mut line = format!(
+        "Cleanup: {}{}",
+        cleanup.line(),
+        if a.keep { " (--keep)" } else { "" }
+    );
+    for l in &cleanup.left {
+        line.push_str(&format!("\n  left: {l}"));
+    }
+    for w in &cleanup.warnings {
+        line.push_str(&format!("\n  warning: {w}"));
+    }
+    if !cleanup.left.is_empty() {
+        line.push_str(&format!("\n  remove what is left with: {cleanup_command}"));
+    }
+    let line = crate::endpoint::redact::neutralise(&line).into_owned();
+    let _ = writeln!(stdout, "{}", ctx.target.redactor.redact(&line));
+    if interrupted {
+        let _ = writeln!(
+            stdout,
+            "Interrupted: cases not run are missing from the reports"
+        );
+    }
     let _ = writeln!(stdout, "Time: {:.2}s", elapsed.as_secs_f64());
     // A blocked case whose cause no case's own point judged would otherwise pass silently.
     let unexplained = records
         .iter()
         .any(|r| r.blocked.as_ref().is_some_and(|b| b.root_cause.is_none()));
-    let mut code = if unexplained || records.iter().any(|r| r.verdict.fails_run(a.strict)) {
+    // Leftovers fail the run, unless the user asked to keep them.
+    let mut code = if unexplained
+        || (!cleanup.left.is_empty() && !a.keep)
+        || records.iter().any(|r| r.verdict.fails_run(a.strict))
+    {
         EXIT_FAILED
     } else {
         EXIT_OK
     };
+    let facts = report::junit::RunFacts {
+        insecure: a.conn.insecure,
+        interrupted,
+        leftovers: if a.keep {
+            Vec::new()
+        } else {
+            cleanup.left.iter().map(Leftover::to_string).collect()
+        },
+        cleanup_command: (!cleanup.left.is_empty()).then(|| cleanup_command.clone()),
+    };
     if let Some(path) = &a.junit {
-        let written =
-            report::junit::render(&records, &catalog, a.strict, elapsed).and_then(|xml| {
+        let written = report::junit::render_run(&records, &catalog, a.strict, elapsed, &facts)
+            .and_then(|xml| {
                 std::fs::write(path, ctx.target.redactor.redact(&xml).as_bytes())
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))
             });
@@ -255,7 +341,16 @@ pub fn run(a: RunOptions) -> i32 {
             "base_url": ctx.target.redactor.redact(&base_url),
             "profiles": profiles,
             "elapsed_ms": elapsed.as_millis() as u64,
-            "cleanup": cleanup,
+            "insecure": a.conn.insecure,
+            "interrupted": interrupted,
+            "cleanup": {
+                "summary": cleanup.line(),
+                "created": cleanup.created,
+                "deleted": cleanup.deleted,
+                "left": cleanup.left,
+                "warnings": cleanup.warnings,
+                "command": (!cleanup.left.is_empty()).then_some(&cleanup_command),
+            },
         });
         let doc = report::json_report(&records, &meta);
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
@@ -277,37 +372,160 @@ pub fn run(a: RunOptions) -> i32 {
     if let Some(s) = server {
         s.shutdown();
     }
+    if let Some(g) = out_guard {
+        g.finish();
+    }
+    if interrupted {
+        return EXIT_INTERRUPTED;
+    }
     code
 }
 
-/// First Ctrl-C: stop starting steps, wait for requests in flight, clean up, exit 130.
-/// A second Ctrl-C aborts the cleanup and says what is left.
-fn install_interrupt_handler(ctx: &Arc<RunContext>, handle: &tokio::runtime::Handle, keep: bool) {
-    let ctx = ctx.clone();
+/// What the ledger still holds, reported as left for `why`.
+fn kept(target: &Target, why: &str) -> CleanupReport {
+    let pending = target.ledger.pending();
+    CleanupReport {
+        created: target.ledger.created_count(),
+        deleted: target.ledger.created_count() - pending.len(),
+        left: pending
+            .into_iter()
+            .map(|c| Leftover {
+                collection: c.collection,
+                id: c.id,
+                name: c.name,
+                reason: why.to_owned(),
+            })
+            .collect(),
+        warnings: Vec::new(),
+    }
+}
+
+/// Colour when stdout is a terminal and NO_COLOR is unset: decided before the stdout guard
+/// turns fd 1 into a pipe.
+fn colour_wanted() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+/// A report file can be written: its directory is made, the file opened for writing (and
+/// removed again when the check made it).
+fn check_report_file(flag: &str, path: &std::path::Path) -> Result<(), String> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("{flag} {}: cannot make its directory: {e}", path.display()))?;
+    }
+    if path.is_dir() {
+        return Err(format!("{flag} {}: is a directory", path.display()));
+    }
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| format!("{flag} {}: cannot write there: {e}", path.display()))?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
+fn check_report_dir(flag: &str, dir: &std::path::Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("{flag} {}: cannot make the directory: {e}", dir.display()))?;
+    check_report_file(flag, &dir.join(".scimspec-write-test"))
+}
+
+/// What the signal handler tells the run.
+struct Signals {
+    /// A first SIGINT, SIGTERM or SIGHUP arrived: no new step starts, the run cleans up,
+    /// writes its reports and exits 130.
+    interrupted: Arc<AtomicBool>,
+    /// A second one: the cleanup stops where it is and what is left is listed.
+    abort: Arc<tokio::sync::Notify>,
+}
+
+/// SIGINT, SIGTERM and SIGHUP (an SSH session that drops) all take the same path: the first
+/// stops new steps (requests in flight finish, so their creations are recorded), the second
+/// aborts the cleanup. The handlers are registered before the first case starts.
+fn install_interrupt_handler(ctx: &Arc<RunContext>, handle: &tokio::runtime::Handle) -> Signals {
+    let signals = Signals {
+        interrupted: Arc::new(AtomicBool::new(false)),
+        abort: Arc::new(tokio::sync::Notify::new()),
+    };
+    let _entered = handle.enter();
+    let streams = match signal_streams() {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "scimspec: warning: cannot catch interrupts ({e}): Ctrl-C would skip the cleanup"
+            );
+            return signals;
+        }
+    };
+    let (ctx, interrupted, abort) = (
+        ctx.clone(),
+        signals.interrupted.clone(),
+        signals.abort.clone(),
+    );
     handle.spawn(async move {
-        if wait_for_signal().await.is_err() {
-            return;
-        }
+        let mut streams = streams;
+        let first = next_signal(&mut streams).await;
         ctx.cancelled.store(true, Ordering::SeqCst);
-        let _ = writeln!(std::io::stderr(), "\nscimspec: interrupted; cleaning up what this run created (Ctrl-C again to abort)");
-        let deadline = Instant::now() + ctx.target.options.timeout;
-        while ctx.in_flight.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        let summary = if keep {
-            "left in place (--keep)".to_owned()
-        } else {
-            tokio::select! {
-                s = cleanup::delete_created(&ctx.target) => s,
-                _ = wait_for_signal() => {
-                    let left: Vec<String> = ctx.target.ledger.pending().iter().map(|c| c.path()).collect();
-                    format!("cleanup aborted; left: {}", left.join(", "))
-                }
-            }
-        };
-        let _ = writeln!(std::io::stderr(), "Cleanup: {summary}");
-        std::process::exit(130);
+        interrupted.store(true, Ordering::SeqCst);
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nscimspec: interrupted ({first}); finishing the requests in flight, then cleaning up what this run created (interrupt again to abort the cleanup)"
+        );
+        let second = next_signal(&mut streams).await;
+        let _ = writeln!(
+            std::io::stderr(),
+            "scimspec: {second} again: aborting the cleanup; what is left is listed"
+        );
+        abort.notify_one();
     });
+    signals
+}
+
+#[cfg(unix)]
+type Streams = Vec<(tokio::signal::unix::Signal, &'static str)>;
+#[cfg(not(unix))]
+type Streams = ();
+
+#[cfg(unix)]
+fn signal_streams() -> std::io::Result<Streams> {
+    use tokio::signal::unix::{SignalKind, signal};
+    Ok(vec![
+        (signal(SignalKind::interrupt())?, "SIGINT"),
+        (signal(SignalKind::terminate())?, "SIGTERM"),
+        (signal(SignalKind::hangup())?, "SIGHUP"),
+    ])
+}
+
+#[cfg(not(unix))]
+fn signal_streams() -> std::io::Result<Streams> {
+    Ok(())
+}
+
+/// The name of the next signal that arrives.
+#[cfg(unix)]
+async fn next_signal(streams: &mut Streams) -> &'static str {
+    let [(a, an), (b, bn), (c, cn)] = streams.as_mut_slice() else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = a.recv() => an,
+        _ = b.recv() => bn,
+        _ = c.recv() => cn,
+    }
+}
+
+#[cfg(not(unix))]
+async fn next_signal(_: &mut Streams) -> &'static str {
+    let _ = tokio::signal::ctrl_c().await;
+    "Ctrl-C"
 }
 
 /// A directory name for a target's snapshots: `builtin-core`, or host, port and path.

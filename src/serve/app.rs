@@ -13,6 +13,8 @@ pub struct App {
     pub catalog: Catalog,
     pub token: Option<String>,
     faults: HashSet<&'static str>,
+    /// Switched-on flavour options (`flavour::OPTIONS`): documented behaviours, not defects.
+    options: HashSet<&'static str>,
     store: Mutex<Store>,
 }
 
@@ -23,8 +25,24 @@ impl App {
             catalog: Catalog::new(flavour),
             token,
             faults,
+            options: HashSet::new(),
             store: Mutex::new(Store::default()),
         }
+    }
+
+    /// The same server with flavour options switched on (names checked by the caller).
+    pub fn with_options(mut self, options: HashSet<&'static str>) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Is the named flavour option switched on?
+    pub fn option(&self, name: &str) -> bool {
+        debug_assert!(
+            super::flavour::find_option(name).is_some(),
+            "unknown option name {name}"
+        );
+        self.options.contains(name)
     }
 
     /// Is the named fault switched on?

@@ -273,7 +273,9 @@ pub fn bulk(app: &App, body_len: usize, body: &Value, ctx: &Ctx) -> ScimResult<R
                     ) {
                         ids.insert(b.clone(), id.to_string());
                     }
-                    if let Some(l) = &reply.location {
+                    if let Some(l) = &reply.location
+                        && !app.fault("bulk-no-location")
+                    {
                         entry.insert("location".into(), json!(l));
                     }
                     if let Some(e) = &reply.etag {

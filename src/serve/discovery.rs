@@ -11,7 +11,7 @@ use super::schema::Kind;
 use crate::scim;
 
 pub fn service_provider_config(app: &App, ctx: &Ctx) -> Reply {
-    let patch = !app.fault("patch-unsupported-still-processed");
+    let patch = !app.fault("patch-unsupported-still-processed") && !app.option("put-only");
     let bulk = !app.fault("bulk-unsupported-still-processed");
     let mut v = json!({
         "schemas": [scim::SERVICE_PROVIDER_CONFIG_SCHEMA],

@@ -258,10 +258,10 @@ pub static FAULTS: &[Fault] = &[
         description: "User.groups is writable: PUT or PATCH of groups on a User changes group membership.",
     },
     Fault {
-        name: "group-members-not-reflected-in-user-groups",
+        name: "user-groups-value-is-display-name",
         requirements: &["rfc7643.4.1.groups-value-and-ref"],
         flavours: ALL,
-        description: "Users never show the groups they are members of (groups is always absent).",
+        description: "User.groups lists each group with its displayName as value (not its id) and no $ref.",
     },
     Fault {
         name: "member-ref-wrong-endpoint",
@@ -581,6 +581,31 @@ pub static FAULTS: &[Fault] = &[
         requirements: &["rfc7644.3.5.2.patch-invalid-path-400"],
         flavours: ALL,
         description: "PATCH with a syntactically invalid path answers 200 and does nothing.",
+    },
+    // Breaches seen on real servers (issue 10, item 7; PATCH, DELETE).
+    Fault {
+        name: "patch-core-urn-value-path-unsupported",
+        requirements: &["rfc7644.3.5.2.patch-path-syntax"],
+        flavours: ALL,
+        description: "PATCH valuePaths prefixed with the core schema URN (urn:...:core:2.0:User:emails[type eq \"work\"].value) are refused with 400 noTarget; unprefixed ones work.",
+    },
+    Fault {
+        name: "delete-twice-204",
+        requirements: &["rfc7644.3.6.deleted-resource-404"],
+        flavours: ALL,
+        description: "A second DELETE of an id that was deleted answers 204 again (ids that never existed still get 404).",
+    },
+    Fault {
+        name: "member-readd-with-ref-duplicates",
+        requirements: &["rfc7644.3.5.2.1.add-existing-value-no-change"],
+        flavours: ALL,
+        description: "Group members are stored as sent, $ref included, and PATCH add compares whole member objects, so re-adding by value a member stored with its $ref appends a duplicate.",
+    },
+    Fault {
+        name: "patch-no-path-string-boolean-500",
+        requirements: &["rfc7644.3.12.status-400-bad-request"],
+        flavours: ALL,
+        description: "add or replace without a path carrying a boolean written as a string (\"True\") answers 500.",
     },
     Fault {
         name: "etag-ignored-if-match",
@@ -913,18 +938,6 @@ pub static FAULTS: &[Fault] = &[
         description: "A malformed JSON body crashes the handler: 500 with an empty body.",
     },
     Fault {
-        name: "invalid-member-role-accepted",
-        requirements: &["loom.member-role-enum"],
-        flavours: LOOM,
-        description: "loomMemberRole accepts any string, e.g. \"owner\".",
-    },
-    Fault {
-        name: "username-not-email-accepted",
-        requirements: &["loom.username-is-email"],
-        flavours: LOOM,
-        description: "userName values that are not email addresses are accepted.",
-    },
-    Fault {
         name: "deactivate-deletes",
         requirements: &["loom.deactivated-user-kept"],
         flavours: LOOM,
@@ -970,17 +983,48 @@ pub static FAULTS: &[Fault] = &[
         flavours: LOOOP,
         description: "PATCH paths prefixed with the Looop extension URN are refused with 400 invalidPath.",
     },
+    // Breaches measured on real servers (issue 10.7, core suites).
+    Fault {
+        name: "filter-pr-multivalued-never-matches",
+        requirements: &["rfc7644.3.4.2.2.filter-op-pr"],
+        flavours: ALL,
+        description: "pr on a complex multi-valued attribute (emails pr) matches no resource, as in scimmy.",
+    },
+    Fault {
+        name: "start-index-beyond-total-returns-all",
+        requirements: &["rfc7644.3.4.2.4.startindex-offsets-results"],
+        flavours: ALL,
+        description: "A startIndex past the last result pages from result 1 again (the whole list), as in scimmy.",
+    },
+    Fault {
+        name: "attributes-drop-schemas",
+        requirements: &["rfc7643.3.schemas-present"],
+        flavours: ALL,
+        description: "Resources trimmed by attributes= lose their schemas attribute, as in scimmy.",
+    },
+    Fault {
+        name: "filter-username-co-as-eq",
+        requirements: &["rfc7644.3.4.2.2.filter-op-co"],
+        flavours: ALL,
+        description: "co on userName matches only the whole value, like eq.",
+    },
+    Fault {
+        name: "last-modified-never-changes",
+        requirements: &["rfc7643.3.1.meta-lastmodified-updated"],
+        flavours: ALL,
+        description: "meta.lastModified stays the creation time (as django-scim2's date_joined), and timestamps carry a +00:00 offset.",
+    },
 ];
 
-/// Looks a fault up by name.
+/// Looks a fault up by name (conformance faults and hostile ones).
 pub fn find(name: &str) -> Option<&'static Fault> {
-    FAULTS.iter().find(|f| f.name == name)
+    FAULTS.iter().chain(HOSTILE).find(|f| f.name == name)
 }
 
 /// The `--list-faults` listing: one line per fault, `NAME \t REQ,REQ \t DESCRIPTION`.
 pub fn fault_listing() -> String {
     let mut out = String::new();
-    for f in FAULTS {
+    for f in FAULTS.iter().chain(HOSTILE) {
         out.push_str(f.name);
         out.push('\t');
         out.push_str(&f.requirements.join(","));
@@ -990,3 +1034,106 @@ pub fn fault_listing() -> String {
     }
     out
 }
+
+// ---- hostile faults (issue 13: trust on production tenants) ----
+//
+// These break scimspec's own promises rather than (only) a SCIM rule: that the token stays with
+// the base URL's origin and out of every output, that everything a run creates is found and
+// deleted, and that a server's answers cannot steer requests or the terminal. The fault matrix
+// (tests/faults.rs) proves conformance faults through the suites; these are proven by
+// tests/trust.rs, which measures what reaches a foreign listener, the terminal and the tenant.
+
+/// Faults that attack the runner, in listing order (after [`FAULTS`]).
+pub static HOSTILE: &[Fault] = &[
+    Fault {
+        name: "location-foreign-origin",
+        requirements: &[
+            "rfc7644.3.3.create-location-header",
+            "rfc7644.3.3.create-meta-location",
+            "scimspec.credentials-base-origin-only",
+        ],
+        flavours: ALL,
+        description: "Location, Content-Location and meta.location name another origin (host 127.0.0.2, same port): a client that follows them with its token hands the token over.",
+    },
+    Fault {
+        name: "id-path-traversal",
+        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ids-one-path-segment"],
+        flavours: ALL,
+        description: "New users get the id ../Groups/victim-N, and a group victim-N (not the run's) is made beside each: a client that pastes ids into paths deletes the victim.",
+    },
+    Fault {
+        name: "id-fragment",
+        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ids-one-path-segment"],
+        flavours: ALL,
+        description: "New users get the id victim-N#frag, and a user victim-N (not the run's) is made beside each: an unencoded id loses its fragment and names the victim.",
+    },
+    Fault {
+        name: "numeric-ids",
+        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ledger-any-id-type"],
+        flavours: ALL,
+        description: "Resource ids are JSON numbers (\"id\": 1001), not strings.",
+    },
+    Fault {
+        name: "create-empty-answer",
+        requirements: &[
+            "rfc7644.3.3.create-returns-201",
+            "scimspec.ledger-found-by-name",
+        ],
+        flavours: ALL,
+        description: "A successful POST /Users or /Groups answers 201 with no body and no Location: only the name tells what was created.",
+    },
+    Fault {
+        name: "put-upsert-201",
+        requirements: &["scimspec.ledger-put-created"],
+        flavours: ALL,
+        description: "PUT to an unknown id creates the resource under that id and answers 201 Created.",
+    },
+    Fault {
+        name: "bulk-no-location",
+        requirements: &[
+            "rfc7644.3.7.bulk-op-location",
+            "scimspec.ledger-found-by-name",
+        ],
+        flavours: ALL,
+        description: "Bulk operation results carry no location, so the ids of bulk-created resources are not given.",
+    },
+    Fault {
+        name: "delete-500-twice",
+        requirements: &["rfc7644.3.6.delete-returns-204", "scimspec.cleanup-retries"],
+        flavours: ALL,
+        description: "The first two DELETEs of each resource answer 500; the third deletes it (204).",
+    },
+    Fault {
+        name: "delete-always-500",
+        requirements: &[
+            "rfc7644.3.6.delete-returns-204",
+            "scimspec.cleanup-leftovers-fail-the-run",
+        ],
+        flavours: ALL,
+        description: "Every DELETE answers 500 and deletes nothing.",
+    },
+    Fault {
+        name: "echo-credentials",
+        requirements: &["scimspec.secrets-never-printed"],
+        flavours: ALL,
+        description: "Any Authorization is accepted, and every answer echoes the credentials it got: headers X-Echo-* and a body member `echo` with the header values, the bare token, the Basic password (plain and percent-encoded) and every other request header.",
+    },
+    Fault {
+        name: "terminal-escapes",
+        requirements: &[
+            "rfc7644.3.12.error-json-body",
+            "scimspec.terminal-output-neutralised",
+        ],
+        flavours: ALL,
+        description: "Error details, meta.resourceType and displayName carry terminal escape sequences (OSC 52 clipboard write, clear screen, window title), and error bodies end in raw ESC bytes.",
+    },
+    Fault {
+        name: "endless-list",
+        requirements: &[
+            "rfc7644.3.4.2.listresponse-totalresults",
+            "scimspec.bounded-loops",
+        ],
+        flavours: ALL,
+        description: "Every list page of /Users and /Groups is full of new run-prefixed resources and totalResults stays ahead of startIndex: paging never ends.",
+    },
+];

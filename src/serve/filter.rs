@@ -439,6 +439,8 @@ pub struct Eval<'c> {
     pub username_case_sensitive: bool,
     pub externalid_case_insensitive: bool,
     pub co_as_sw: bool,
+    pub username_co_as_eq: bool,
+    pub pr_multivalued_never: bool,
     pub datetime_as_text: bool,
     pub value_path_cross_element: bool,
 }
@@ -452,6 +454,8 @@ impl<'c> Eval<'c> {
             username_case_sensitive: false,
             externalid_case_insensitive: false,
             co_as_sw: false,
+            username_co_as_eq: false,
+            pr_multivalued_never: false,
             datetime_as_text: false,
             value_path_cross_element: false,
         }
@@ -552,6 +556,8 @@ struct Found<'a, 'c> {
     def: &'c Attr,
     /// For `pr` on a complex attribute: the attribute is present as a whole.
     whole_present: bool,
+    /// The path names a whole complex multi-valued attribute (`emails`, not `emails.value`).
+    multi_complex: bool,
 }
 
 fn container(resource: &Map<String, Value>, home: Home) -> Option<&Map<String, Value>> {
@@ -607,6 +613,7 @@ fn find<'a, 'c>(
         values,
         def,
         whole_present: whole_present && sub.is_none(),
+        multi_complex: attr.multi && attr.ty == Ty::Complex && sub.is_none(),
     })
 }
 
@@ -658,6 +665,7 @@ fn compare_one(actual: &Value, op: Op, expected: &Value, def: &Attr, ev: &Eval<'
         Op::Eq => a == b,
         Op::Ne => a != b,
         Op::Co if ev.co_as_sw => a.starts_with(&b),
+        Op::Co if ev.username_co_as_eq && def.name == "userName" => a == b,
         Op::Co => a.contains(&b),
         Op::Sw => a.starts_with(&b),
         Op::Ew => a.ends_with(&b),
@@ -696,6 +704,7 @@ pub fn matches(filter: &Filter, resource: &Map<String, Value>, ev: &Eval<'_>) ->
         Filter::Or(a, b) => matches(a, resource, ev) || matches(b, resource, ev),
         Filter::Not(a) => !matches(a, resource, ev),
         Filter::Present(path) => match find(resource, path, ev) {
+            Some(f) if f.multi_complex && ev.pr_multivalued_never => false,
             Some(f) => f.whole_present || f.values.iter().any(|v| non_empty(v)),
             None => false,
         },
@@ -760,6 +769,7 @@ pub fn matches_elements(
                 values,
                 def,
                 whole_present: false,
+                multi_complex: false,
             };
             match filter {
                 Filter::Present(_) => found.values.iter().any(|v| non_empty(v)),

@@ -12,6 +12,7 @@ use super::app::{App, Ctx};
 use super::bulk;
 use super::discovery;
 use super::error::{ScimError, ScimResult, error_body};
+use super::hostile;
 use super::limits::{BODY_LIMIT, MAX_PAYLOAD_SIZE};
 use super::ops::{self, Query, Reply};
 use super::schema::Kind;
@@ -301,8 +302,14 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         );
     let discovery = discovery && !app.fault("discovery-requires-auth");
     let public = discovery || (app.fault("missing-auth-on-groups") && seg(0) == Some("Groups"));
-    if !public && let Err(why) = check_auth(&app, &headers) {
+    if !public
+        && !hostile::accepts_any_auth(&app)
+        && let Err(why) = check_auth(&app, &headers)
+    {
         return unauthorized(&app, why);
+    }
+    if let Some(resp) = hostile::before(&app, &method, &segs) {
+        return resp;
     }
 
     let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
@@ -363,7 +370,7 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         return resp;
     }
     let result = route(&app, &method, &path, &segs, &params, &bytes, &mut ctx);
-    match result {
+    let resp = match result {
         Ok(reply) => reply_response(&app, reply),
         Err(e)
             if e.status == StatusCode::NOT_FOUND
@@ -384,7 +391,8 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
             }
             resp
         }
-    }
+    };
+    hostile::after(&app, &method, &segs, &headers, &params.0, &ctx, resp).await
 }
 
 /// The id of the user a faulty /Me redirects to.
@@ -547,6 +555,11 @@ fn route(
                         let body = parse_json(app, bytes)?;
                         ops::replace(app, kind, id, &body, ctx)
                     }
+                    Method::PATCH if app.option("put-only") => Err(ScimError::new(
+                        StatusCode::NOT_IMPLEMENTED,
+                        None,
+                        "PATCH is not supported by this server (patch.supported is false); send the whole resource with PUT",
+                    )),
                     Method::PATCH => {
                         let body = parse_json(app, bytes)?;
                         ops::patch(app, kind, id, &body, ctx)

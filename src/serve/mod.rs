@@ -4,15 +4,18 @@
 
 mod app;
 mod bulk;
+mod definitions;
 mod discovery;
 mod error;
 mod faults;
 mod filter;
 mod flavour;
 mod handlers;
+mod hostile;
 mod limits;
 mod ops;
 mod patch;
+mod render;
 mod resource;
 mod schema;
 mod store;
@@ -24,8 +27,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use faults::{FAULTS, Fault, fault_listing};
-pub use flavour::{Flavour, UnknownFlavour};
+pub use faults::{FAULTS, Fault, HOSTILE, fault_listing};
+pub use flavour::{Flavour, FlavourOption, OPTIONS, UnknownFlavour, option_listing};
+pub use hostile::ESCAPES;
 
 /// How to run the server.
 #[derive(Clone, Debug)]
@@ -35,6 +39,8 @@ pub struct ServeOptions {
     pub token: Option<String>,
     /// Names of the faults to switch on.
     pub faults: Vec<String>,
+    /// Names of the flavour options to switch on (`flavour::OPTIONS`).
+    pub options: Vec<String>,
 }
 
 /// Why the server could not be started.
@@ -46,6 +52,10 @@ pub enum ServeError {
     FaultNotForFlavour(String, Flavour),
     /// The listen address could not be bound.
     Bind(std::io::Error),
+    /// No flavour option has this name.
+    UnknownOption(String),
+    /// The option exists but does not apply to the chosen flavour.
+    OptionNotForFlavour(String, Flavour),
 }
 
 impl fmt::Display for ServeError {
@@ -59,7 +69,7 @@ impl fmt::Display for ServeError {
                 write!(
                     f,
                     "; run `scimspec serve --list-faults` to see the {} faults",
-                    FAULTS.len()
+                    FAULTS.len() + HOSTILE.len()
                 )
             }
             ServeError::FaultNotForFlavour(name, flavour) => {
@@ -69,6 +79,21 @@ impl fmt::Display for ServeError {
                 write!(
                     f,
                     "fault '{name}' does not apply to the {flavour} flavour; use --flavour {}",
+                    applies.join(" or --flavour ")
+                )
+            }
+            ServeError::UnknownOption(name) => write!(
+                f,
+                "unknown option '{name}'; run `scimspec serve --list-options` to see the {} options",
+                flavour::OPTIONS.len()
+            ),
+            ServeError::OptionNotForFlavour(name, flavour) => {
+                let applies: Vec<&str> = flavour::find_option(name)
+                    .map(|o| o.flavours.iter().map(|x| x.name()).collect())
+                    .unwrap_or_default();
+                write!(
+                    f,
+                    "option '{name}' does not apply to the {flavour} flavour; use --flavour {}",
                     applies.join(" or --flavour ")
                 )
             }
@@ -106,6 +131,7 @@ fn suggest(name: &str) -> Option<&'static str> {
     }
     FAULTS
         .iter()
+        .chain(HOSTILE)
         .map(|f| (distance(name, f.name), f.name))
         .filter(|(d, _)| *d <= 3)
         .min_by_key(|(d, _)| *d)
@@ -128,10 +154,28 @@ fn validate_faults(opts: &ServeOptions) -> Result<HashSet<&'static str>, ServeEr
     Ok(set)
 }
 
-/// The server as an axum Router (validates the fault names).
+fn validate_options(opts: &ServeOptions) -> Result<HashSet<&'static str>, ServeError> {
+    let mut set = HashSet::new();
+    for name in &opts.options {
+        let name = name.trim();
+        let option = flavour::find_option(name)
+            .ok_or_else(|| ServeError::UnknownOption(name.to_string()))?;
+        if !option.flavours.contains(&opts.flavour) {
+            return Err(ServeError::OptionNotForFlavour(
+                name.to_string(),
+                opts.flavour,
+            ));
+        }
+        set.insert(option.name);
+    }
+    Ok(set)
+}
+
+/// The server as an axum Router (validates the fault and option names).
 pub fn router(opts: ServeOptions) -> Result<axum::Router, ServeError> {
     let faults = validate_faults(&opts)?;
-    let state = Arc::new(app::App::new(opts.flavour, opts.token, faults));
+    let options = validate_options(&opts)?;
+    let state = Arc::new(app::App::new(opts.flavour, opts.token, faults).with_options(options));
     Ok(axum::Router::new()
         .fallback(handlers::dispatch)
         .with_state(state))
@@ -207,7 +251,9 @@ pub struct ServeCommand {
     pub listen: SocketAddr,
     pub token: Option<String>,
     pub faults: Vec<String>,
+    pub options: Vec<String>,
     pub list_faults: bool,
+    pub list_options: bool,
     pub latency_ms: u64,
 }
 
@@ -215,6 +261,10 @@ pub struct ServeCommand {
 pub fn command(a: ServeCommand) -> i32 {
     if a.list_faults {
         print!("{}", fault_listing());
+        return crate::process::EXIT_OK;
+    }
+    if a.list_options {
+        print!("{}", option_listing());
         return crate::process::EXIT_OK;
     }
     if !a.listen.ip().is_loopback() {
@@ -236,6 +286,7 @@ pub fn command(a: ServeCommand) -> i32 {
         flavour,
         token: a.token,
         faults: a.faults,
+        options: a.options,
     };
     let app = match router(opts) {
         Ok(r) => r,
@@ -280,3 +331,5 @@ pub fn command(a: ServeCommand) -> i32 {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_options;

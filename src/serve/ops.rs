@@ -10,6 +10,7 @@ use super::error::{ScimError, ScimResult};
 use super::filter::{self, Eval};
 use super::limits::MAX_RESULTS;
 use super::patch::{self, Work};
+use super::render;
 use super::resource::{self, Input};
 use super::schema::{Kind, LOOM_WORKSPACE_DEFAULT_ROLE};
 use super::store::{Resource, Store};
@@ -66,12 +67,12 @@ fn not_found(kind: Kind, id: &str) -> ScimError {
 
 /// The reply carrying one resource, with attributes/excludedAttributes applied.
 fn resource_reply(app: &App, store: &Store, r: &Resource, ctx: &Ctx, status: StatusCode) -> Reply {
-    let full = resource::render(app, store, r, ctx);
-    let body = resource::project(app, r.kind, full, ctx);
+    let full = render::render(app, store, r, ctx);
+    let body = render::project(app, r.kind, full, ctx);
     Reply {
         status,
         body: Some(Value::Object(body)),
-        location: Some(resource::location(app, ctx, r.kind, &r.id)),
+        location: Some(render::location(app, ctx, r.kind, &r.id)),
         etag: (!app.fault("etag-missing")).then(|| r.etag()),
     }
 }
@@ -114,13 +115,14 @@ pub fn create(app: &App, kind: Kind, body: &Value, ctx: &Ctx) -> ScimResult<Repl
     let sent_schemas = resource::check_resource_schemas(kind, obj)?;
     let input: Input = resource::normalize_body(app, kind, obj)?;
     let mut data = input.data;
+    // No source says Loom fills in loomMemberRole when the IdP leaves it out, so a create
+    // without one stores none; the workspace default still decides the effective role.
     if app.flavour == Flavour::Loom && kind == Kind::User {
-        data.entry("loomMemberRole")
-            .or_insert_with(|| json!("default"));
         apply_loom_role(app, &mut data, None);
     }
     let mut store = app.store();
-    let mut id = uuid::Uuid::new_v4().to_string();
+    let mut id = super::hostile::assign_id(app, &mut store, kind)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     if app.fault("client-id-accepted")
         && let Some(cid) = input.id.filter(|c| !c.is_empty() && !c.contains('/'))
         && !store.resources.contains_key(&cid)
@@ -243,7 +245,7 @@ fn commit(
         if !app.fault("etag-unchanged-on-update") {
             r.version = version;
         }
-        if !app.fault("last-modified-not-updated") {
+        if !app.fault("last-modified-not-updated") && !app.fault("last-modified-never-changes") {
             r.last_modified = now;
         }
     }
@@ -256,7 +258,7 @@ pub fn replace(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> Scim
         let store = app.store();
         if lookup(app, &store, kind, id).is_none() {
             drop(store);
-            if app.fault("put-creates") && !id.is_empty() {
+            if (app.fault("put-creates") || app.fault("put-upsert-201")) && !id.is_empty() {
                 return upsert(app, kind, id, body, ctx);
             }
             return Err(not_found(kind, id));
@@ -374,7 +376,12 @@ fn upsert(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimResul
     };
     store.resources.insert(id.to_string(), r);
     let r = store.resources.get(id).ok_or_else(|| not_found(kind, id))?;
-    Ok(resource_reply(app, &store, r, ctx, StatusCode::OK))
+    let status = if app.fault("put-upsert-201") {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(resource_reply(app, &store, r, ctx, status))
 }
 
 /// PATCH /Users/{id}, /Groups/{id}.
@@ -434,14 +441,38 @@ pub fn patch(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimRe
         reply.status = StatusCode::NO_CONTENT;
         reply.body = None;
     }
+    if app.option("loom-short-patch-answers") && kind == Kind::User {
+        reply.body = reply.body.map(|b| short_patch_answer(&b, &ops));
+    }
     Ok(reply)
+}
+
+/// The abbreviated PATCH answers of the Stitchflow Loom guide: `{id, userName}` for a role
+/// change, `{id, active}` for a deactivation; both keys where one PATCH does both.
+fn short_patch_answer(full: &Value, ops: &[patch::PatchOp]) -> Value {
+    let mut out = Map::new();
+    for key in ["id", "userName"] {
+        if let Some(v) = full.get(key) {
+            out.insert(key.into(), v.clone());
+        }
+    }
+    let sets_active = ops.iter().any(|o| match &o.path {
+        Some(p) => p.eq_ignore_ascii_case("active"),
+        None => o.value.as_ref().and_then(|v| v.get("active")).is_some(),
+    });
+    if sets_active && let Some(v) = full.get("active") {
+        out.insert("active".into(), v.clone());
+    }
+    Value::Object(out)
 }
 
 /// DELETE /Users/{id}, /Groups/{id}.
 pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
     let mut store = app.store();
     let Some(r) = store.get(kind, id).cloned() else {
-        if app.fault("delete-not-found-204") {
+        if app.fault("delete-not-found-204")
+            || (app.fault("delete-twice-204") && store.deleted_ids.contains(id))
+        {
             return Ok(Reply {
                 status: StatusCode::NO_CONTENT,
                 body: None,
@@ -453,10 +484,10 @@ pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
     };
     check_if_match(app, ctx, &r)?;
     let body = app.fault("delete-returns-200-with-body").then(|| {
-        Value::Object(resource::project(
+        Value::Object(render::project(
             app,
             kind,
-            resource::render(app, &store, &r, ctx),
+            render::render(app, &store, &r, ctx),
             ctx,
         ))
     });
@@ -467,13 +498,16 @@ pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
     } else {
         store.resources.remove(id);
     }
+    if app.fault("delete-twice-204") {
+        store.deleted_ids.insert(id.to_string());
+    }
     store.remove_member_everywhere(id);
     Ok(match body {
         Some(b) => Reply::json(StatusCode::OK, b),
         None => Reply {
             status: StatusCode::NO_CONTENT,
             body: None,
-            location: Some(resource::location(app, ctx, kind, id)),
+            location: Some(render::location(app, ctx, kind, id)),
             etag: None,
         },
     })
@@ -522,6 +556,8 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         ev.username_case_sensitive = app.fault("filter-username-case-sensitive");
         ev.externalid_case_insensitive = app.fault("externalid-filter-case-insensitive");
         ev.co_as_sw = app.fault("filter-co-as-sw");
+        ev.username_co_as_eq = app.fault("filter-username-co-as-eq");
+        ev.pr_multivalued_never = app.fault("filter-pr-multivalued-never-matches");
         ev.datetime_as_text = app.fault("filter-datetime-as-text");
         ev.value_path_cross_element = app.fault("filter-value-path-cross-element");
         ev
@@ -542,7 +578,7 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         {
             continue;
         }
-        let full = resource::render(app, &store, r, ctx);
+        let full = render::render(app, &store, r, ctx);
         if let Some(f) = &parsed
             && !filter::matches(f, &full, &eval_for(r.kind))
         {
@@ -592,11 +628,14 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         Some(s) => s.max(1),
         None => 1,
     };
-    let offset = if app.fault("start-index-zero-based") && q.start_index.is_some() {
+    let mut offset = if app.fault("start-index-zero-based") && q.start_index.is_some() {
         start as usize
     } else {
         (start - 1) as usize
     };
+    if offset >= total && app.fault("start-index-beyond-total-returns-all") {
+        offset = 0;
+    }
     let count = match q.count {
         _ if app.fault("count-ignored") => total,
         Some(c) if c <= 0 && app.fault("count-zero-means-all") => total,
@@ -607,7 +646,7 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         .into_iter()
         .skip(offset)
         .take(count)
-        .map(|(k, m)| Value::Object(resource::project(app, k, m, ctx)))
+        .map(|(k, m)| Value::Object(render::project(app, k, m, ctx)))
         .collect();
     let mut body = Map::new();
     if !app.fault("list-schemas-missing") {

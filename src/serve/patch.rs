@@ -306,6 +306,16 @@ fn apply_value_object(
                     // Read-only values in a path-less value object (Okta sends "id") are ignored.
                     continue;
                 }
+                if attr.ty == Ty::Boolean
+                    && sub.is_none()
+                    && v.is_string()
+                    && app.fault("patch-no-path-string-boolean-500")
+                {
+                    return Err(ScimError::internal(format!(
+                        "cannot apply '{}': expected a boolean",
+                        attr.name
+                    )));
+                }
                 set_value(app, kind, work, op, home, attr, sub, v)?;
             }
         }
@@ -405,6 +415,10 @@ fn set_value(
                 for ni in new_items {
                     let pos = if app.fault("patch-add-duplicates-members") {
                         None
+                    } else if attr.name == "members"
+                        && app.fault("member-readd-with-ref-duplicates")
+                    {
+                        items.iter().position(|e| *e == ni)
                     } else {
                         items.iter().position(|e| same_element(attr, e, &ni))
                     };
@@ -512,6 +526,12 @@ fn exclusive_primary(app: &App, items: &mut [Value], touched: &[usize]) {
 
 fn apply_path(app: &App, kind: Kind, work: &mut Work, op: &PatchOp, path: &str) -> ScimResult<()> {
     let parsed = split_path(path)?;
+    if app.fault("patch-core-urn-value-path-unsupported")
+        && parsed.filter.is_some()
+        && starts_with_ci(&parsed.attr, "urn:ietf:params:scim:schemas:core:")
+    {
+        return Err(ScimError::no_target(format!("no value matches \"{path}\"")));
+    }
     if app.fault("looop-extension-urn-patch-rejected")
         && starts_with_ci(&parsed.attr, scim::LOOOP_USER_SCHEMA)
     {

@@ -49,6 +49,8 @@ pub fn username_key(s: &str) -> String {
 #[derive(Debug, Default)]
 pub struct Store {
     pub resources: HashMap<String, Resource>,
+    /// Ids deleted so far (kept only for the delete-twice-204 fault).
+    pub deleted_ids: std::collections::HashSet<String>,
     next_seq: u64,
     next_version: u64,
     last_ts: Option<jiff::Timestamp>,

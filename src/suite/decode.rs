@@ -17,9 +17,12 @@ const CASE_KEYS: &[&str] = &[
     "requirements",
     "level",
     "requires",
+    "source",
+    "app",
     "setup",
     "steps",
 ];
+const SOURCE_KEYS: &[&str] = &["doc", "quote"];
 const STEP_KEYS: &[&str] = &[
     "name",
     "request",
@@ -207,13 +210,14 @@ impl<'a> Decoder<'a> {
         let spec = self.strings(obj, "", "spec");
         let profile = self.string(obj, "", "profile", true).unwrap_or_default();
         let suite_requires = self.capabilities(obj, "");
+        self.idp_requires(&profile, &suite_requires, "");
         let mut cases = Vec::new();
         match obj.get("cases") {
             Some(Value::Array(items)) if !items.is_empty() => {
                 let mut seen = BTreeSet::new();
                 for (i, item) in items.iter().enumerate() {
                     let at = format!("/cases/{i}");
-                    if let Some(case) = self.case(item, &at, &suite_requires) {
+                    if let Some(case) = self.case(item, &at, &suite_requires, &profile) {
                         if !seen.insert(case.id.clone()) {
                             self.error(
                                 &format!("{at}/id"),
@@ -274,7 +278,76 @@ impl<'a> Decoder<'a> {
         out
     }
 
-    fn case(&mut self, v: &Value, at: &str, suite_requires: &[Capability]) -> Option<Case> {
+    /// An IdP sends its requests whatever discovery says, so an IdP case skipped on an
+    /// advertised capability would earn a "compatible" it never tested. Only `groups` may gate:
+    /// pushing groups is the admin's choice, and the verdict line then says groups went untested.
+    fn idp_requires(&mut self, profile: &str, requires: &[Capability], at: &str) {
+        if !IDP_PROFILES.contains(&profile) {
+            return;
+        }
+        for (i, c) in requires.iter().enumerate() {
+            if c.name != "groups" || c.negated {
+                self.error_hint(
+                    &format!("{}/{i}", child(at, "requires")),
+                    format!("an {profile} case may not require `{c}`: the IdP sends its requests whatever the server advertises"),
+                    Some("only `groups` may gate an IdP case (group push is the admin's choice)".into()),
+                );
+            }
+        }
+    }
+
+    fn sources(&mut self, obj: &Obj, at: &str, profile: &str) -> Vec<CaseSource> {
+        let sat = child(at, "source");
+        let items: Vec<(String, &Value)> = match obj.get("source") {
+            None | Some(Value::Null) => {
+                if SOURCED_PROFILES.contains(&profile) {
+                    self.error_hint(
+                        at,
+                        format!("every {profile} case must cite its `source:` (doc + quote)"),
+                        Some("source: { doc: \"sources/NNN_….txt\" or a public document's title, quote: \"short verbatim quote\" } (or a list of them); a rule no source states is not a vendor rule".into()),
+                    );
+                }
+                return Vec::new();
+            }
+            Some(Value::Array(list)) if !list.is_empty() => list
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("{sat}/{i}"), v))
+                .collect(),
+            Some(v @ Value::Object(_)) => vec![(sat.clone(), v)],
+            Some(_) => {
+                self.error(
+                    &sat,
+                    "`source` must be a mapping {doc, quote} or a non-empty list of them",
+                );
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for (iat, v) in items {
+            let Some(o) = self.object(v, &iat, "a source", SOURCE_KEYS) else {
+                continue;
+            };
+            let doc = self.string(o, &iat, "doc", true);
+            let quote = self.string(o, &iat, "quote", true);
+            if let (Some(doc), Some(quote)) = (doc, quote) {
+                if doc.trim().is_empty() || quote.trim().is_empty() {
+                    self.error(&iat, "a source needs a non-empty `doc` and `quote`");
+                    continue;
+                }
+                out.push(CaseSource { doc, quote });
+            }
+        }
+        out
+    }
+
+    fn case(
+        &mut self,
+        v: &Value,
+        at: &str,
+        suite_requires: &[Capability],
+        profile: &str,
+    ) -> Option<Case> {
         let obj = self.object(v, at, "a case", CASE_KEYS)?;
         let id = self.string(obj, at, "id", true)?;
         if !valid_id(&id) {
@@ -311,7 +384,40 @@ impl<'a> Decoder<'a> {
             }
         };
         let mut requires = suite_requires.to_vec();
-        requires.extend(self.capabilities(obj, at));
+        let own = self.capabilities(obj, at);
+        self.idp_requires(profile, &own, at);
+        requires.extend(own);
+        let sources = self.sources(obj, at, profile);
+        let app = match obj.get("app") {
+            None => None,
+            Some(Value::String(s)) if profile == "okta" => {
+                let app = OktaApp::parse(s);
+                if app.is_none() {
+                    self.error(
+                        &child(at, "app"),
+                        format!("unknown Okta app kind `{s}`: use catalog (OIN) or custom (AIW)"),
+                    );
+                }
+                app
+            }
+            Some(Value::String(_)) => {
+                self.error(
+                    &child(at, "app"),
+                    "`app` (catalog | custom) belongs to okta cases only",
+                );
+                None
+            }
+            Some(other) => {
+                self.error(
+                    &child(at, "app"),
+                    format!(
+                        "`app` must be catalog or custom, found {}",
+                        JsonType::of(other)
+                    ),
+                );
+                None
+            }
+        };
         let mut steps = Vec::new();
         let mut defined: BTreeSet<String> = BTreeSet::new();
         match obj.get("setup") {
@@ -360,6 +466,8 @@ impl<'a> Decoder<'a> {
             requirements,
             level,
             requires,
+            sources,
+            app,
             steps,
             pos: self.pos(at),
         })
@@ -510,6 +618,65 @@ impl<'a> Decoder<'a> {
         }
     }
 
+    /// A body's `$repeat`s may not nest deeper than [`vars::MAX_REPEAT_DEPTH`] nor multiply to more
+    /// than [`vars::MAX_REPEAT_ITEMS`] values: a file that passes lint cannot exhaust memory.
+    /// `outer` is the product of the enclosing counts (computed counts count as 1 here; the
+    /// runner bounds them when they are known).
+    fn check_repeats(&mut self, v: &Value, at: &str, outer: u64) -> bool {
+        self.check_repeats_at(v, at, outer, 0)
+    }
+
+    fn check_repeats_at(&mut self, v: &Value, at: &str, outer: u64, depth: usize) -> bool {
+        match v {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .all(|(i, item)| self.check_repeats_at(item, &format!("{at}/{i}"), outer, depth)),
+            Value::Object(map) => {
+                let Some(n) = map.get("$repeat") else {
+                    return map
+                        .iter()
+                        .all(|(k, item)| self.check_repeats_at(item, &child(at, k), outer, depth));
+                };
+                let here = child(at, "$repeat");
+                if depth + 1 > super::vars::MAX_REPEAT_DEPTH {
+                    self.error(
+                        &here,
+                        format!(
+                            "`$repeat` nested {} deep: at most {} levels are allowed",
+                            depth + 1,
+                            super::vars::MAX_REPEAT_DEPTH
+                        ),
+                    );
+                    return false;
+                }
+                let count = match n {
+                    Value::Number(x) => x.as_u64(),
+                    Value::String(s) => s.trim().parse::<u64>().ok(),
+                    _ => None,
+                }
+                .unwrap_or(1);
+                let total = outer.saturating_mul(count);
+                let joined = map.contains_key("join");
+                if !joined && total > super::vars::MAX_REPEAT_ITEMS {
+                    self.error(
+                        &here,
+                        format!(
+                            "`$repeat` makes {total} values in all (nesting included): at most {} are allowed",
+                            super::vars::MAX_REPEAT_ITEMS
+                        ),
+                    );
+                    return false;
+                }
+                match map.get("each") {
+                    Some(each) => self.check_repeats_at(each, &child(at, "each"), total, depth + 1),
+                    None => true,
+                }
+            }
+            _ => true,
+        }
+    }
+
     fn check_vars_in_value(&mut self, v: &Value, at: &str, defined: &BTreeSet<String>) {
         match v {
             Value::String(s) => self.check_vars(s, at, defined),
@@ -566,6 +733,7 @@ impl<'a> Decoder<'a> {
             }
             (Some(b), None) => {
                 self.check_vars_in_value(b, &child(at, "body"), defined);
+                self.check_repeats(b, &child(at, "body"), 1);
                 Some(Body::Json(b.clone()))
             }
             (None, Some(Value::String(r))) => {

@@ -56,9 +56,68 @@ pub struct Case {
     pub level: Level,
     /// The suite's and the case's `requires`, together.
     pub requires: Vec<Capability>,
+    /// Where a vendor or IdP rule is written down (`source:`); empty for RFC cases.
+    pub sources: Vec<CaseSource>,
+    /// The kind of Okta app integration whose requests the case replays; `None` = both kinds.
+    pub app: Option<OktaApp>,
     pub steps: Vec<Step>,
     pub pos: Pos,
 }
+
+/// A document that states the rule a vendor or IdP case checks, with a short verbatim quote.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CaseSource {
+    /// A file of the vendor sources (`sources/NNN_….txt`) or a public document by title.
+    pub doc: String,
+    pub quote: String,
+}
+
+impl fmt::Display for CaseSource {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}: \"{}\"", self.doc, self.quote)
+    }
+}
+
+/// The two kinds of Okta app integration, which send different requests for the same change:
+/// catalog (OIN) apps deactivate and update groups by PATCH, custom (AIW) apps by PUT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OktaApp {
+    Catalog,
+    Custom,
+}
+
+impl OktaApp {
+    pub const ALL: [OktaApp; 2] = [OktaApp::Catalog, OktaApp::Custom];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OktaApp::Catalog => "catalog",
+            OktaApp::Custom => "custom",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OktaApp> {
+        match s {
+            "catalog" => Some(OktaApp::Catalog),
+            "custom" => Some(OktaApp::Custom),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for OktaApp {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Profiles whose cases state a vendor's or an IdP's rule and so must cite where it is written.
+pub const SOURCED_PROFILES: &[&str] = &["loom", "looop", "okta", "entra"];
+
+/// Profiles that replay an IdP: it never reads discovery, so its cases may not be skipped on
+/// what the server advertises (only `groups`, which the admin chooses to push, may gate).
+pub const IDP_PROFILES: &[&str] = &["okta", "entra"];
 
 impl Case {
     /// The steps that carry the case's own point (after its `setup:`).

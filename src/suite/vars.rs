@@ -64,6 +64,23 @@ fn parse_reference(inner: &str) -> Result<Reference, String> {
     })
 }
 
+/// How deep `$repeat`s may nest.
+pub const MAX_REPEAT_DEPTH: usize = 2;
+/// Values all the `$repeat`s of one body may make together (joined text counts its bytes
+/// against [`MAX_REPEAT_BYTES`] instead).
+pub const MAX_REPEAT_ITEMS: u64 = 100_000;
+/// Bytes the joined `$repeat`s of one body may make together.
+pub const MAX_REPEAT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Why a request path could not be made.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PathError {
+    /// The suite's own mistake (an undefined variable, a bad filter).
+    Render(String),
+    /// A value from the server that cannot be one path segment: the case fails on it.
+    Unsafe(String),
+}
+
 /// The variables of one running case: captures plus lazily made generator values.
 pub struct Vars {
     prefix: String,
@@ -71,6 +88,9 @@ pub struct Vars {
     base_url: String,
     base_path: String,
     values: HashMap<String, Value>,
+    /// `$repeat` output of the body being rendered: values made, and bytes joined.
+    repeated: (u64, u64),
+    repeat_depth: usize,
     /// What discovery declared (`declared.User.schemas`, `declared.User.endpoint`, …).
     declared: Arc<HashMap<String, Value>>,
 }
@@ -84,6 +104,8 @@ impl Vars {
             base_url: base_url.to_owned(),
             base_path: base_path.to_owned(),
             values: HashMap::new(),
+            repeated: (0, 0),
+            repeat_depth: 0,
             declared: Arc::default(),
         }
     }
@@ -142,6 +164,44 @@ impl Vars {
     /// Interpolates a string. An undefined variable is an error (the loader checks this too).
     pub fn render(&mut self, text: &str) -> Result<String, String> {
         self.render_with(text, |v| v)
+    }
+
+    /// Interpolates a request path. A reference at the start of the path (a whole captured
+    /// Location, `${base_url}/…`, an advertised endpoint) goes in as it is: the client refuses
+    /// any URL outside the base URL's origin. Every other value is one path segment,
+    /// percent-encoded (form-encoded after a `?`); a value that cannot be one segment (`/`, `..`,
+    /// `#`, control characters) is never put into a request: [`PathError::Unsafe`].
+    pub fn render_path(&mut self, text: &str) -> Result<String, PathError> {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let end = after
+                .find('}')
+                .ok_or_else(|| PathError::Render(format!("unclosed `${{` in `{text}`")))?;
+            let inner = &after[..end];
+            let value = match self.resolve(inner).map_err(PathError::Render)? {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            if out.is_empty() {
+                out.push_str(&value);
+            } else if out.contains('?') {
+                out.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+            } else {
+                let name = parse_reference(inner)
+                    .map(|r| r.name)
+                    .unwrap_or_else(|_| inner.to_owned());
+                let seg = crate::endpoint::segment(&value).map_err(|why| {
+                    PathError::Unsafe(format!("the value of `${{{name}}}`, {why}"))
+                })?;
+                out.push_str(&seg);
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
     }
 
     /// Interpolates a regex: substituted values are escaped, so they match literally.
@@ -204,51 +264,83 @@ impl Vars {
         {
             return Err("`$repeat` takes the keys `$repeat`, `each` and `join`".into());
         }
-        let n = match self.render_json(n)? {
+        let n = match self.render_value(n)? {
             Value::Number(n) => n.as_u64(),
             Value::String(s) => s.trim().parse::<u64>().ok(),
             _ => None,
         }
         .ok_or("`$repeat` needs a whole number")?;
-        // Joined text may be large (to pass a payload limit); a list of values stays small.
-        let cap = if join.is_some() {
-            64 * 1024 * 1024
-        } else {
-            100_000
-        };
-        if n > cap {
+        // Joined text may be large (to pass a payload limit) and is bounded by its bytes; a list
+        // of values stays small. Both budgets span every `$repeat` of the body, nested ones too.
+        if self.repeat_depth >= MAX_REPEAT_DEPTH {
             return Err(format!(
-                "`$repeat: {n}` is more than the {cap} a request may repeat"
+                "`$repeat` nested more than {MAX_REPEAT_DEPTH} deep"
             ));
         }
-        let saved = self.values.get("index").cloned();
-        let mut items = Vec::with_capacity(n as usize);
-        for i in 1..=n {
-            self.values.insert("index".into(), Value::from(i));
-            items.push(self.render_json(each)?);
+        if join.is_none() && self.repeated.0.saturating_add(n) > MAX_REPEAT_ITEMS {
+            return Err(format!(
+                "`$repeat: {n}` would make more than the {MAX_REPEAT_ITEMS} values a request may hold"
+            ));
         }
+        if join.is_some() && n > MAX_REPEAT_BYTES {
+            return Err(format!(
+                "`$repeat: {n}` is more than the {MAX_REPEAT_BYTES} a joined text may repeat"
+            ));
+        }
+        if join.is_none() {
+            self.repeated.0 += n;
+        }
+        let saved = self.values.get("index").cloned();
+        self.repeat_depth += 1;
+        let made = self.repeat_items(n, each, join.as_deref());
+        self.repeat_depth -= 1;
         match saved {
             Some(v) => self.values.insert("index".into(), v),
             None => self.values.remove("index"),
         };
-        Ok(Some(match join {
-            Some(sep) => Value::String(
-                items
-                    .iter()
-                    .map(|i| match i {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(&sep),
-            ),
-            None => Value::Array(items),
-        }))
+        made.map(Some)
+    }
+
+    fn repeat_items(&mut self, n: u64, each: &Value, join: Option<&str>) -> Result<Value, String> {
+        let Some(sep) = join else {
+            let mut items = Vec::with_capacity(n.min(1024) as usize);
+            for i in 1..=n {
+                self.values.insert("index".into(), Value::from(i));
+                items.push(self.render_value(each)?);
+            }
+            return Ok(Value::Array(items));
+        };
+        let mut text = String::new();
+        for i in 1..=n {
+            self.values.insert("index".into(), Value::from(i));
+            let item = match self.render_value(each)? {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            if i > 1 {
+                text.push_str(sep);
+            }
+            text.push_str(&item);
+            self.repeated.1 += (item.len() + sep.len()) as u64;
+            if self.repeated.1 > MAX_REPEAT_BYTES {
+                return Err(format!(
+                    "`$repeat` would join more than {MAX_REPEAT_BYTES} bytes in one request"
+                ));
+            }
+        }
+        Ok(Value::String(text))
     }
 
     /// Interpolates every string in a JSON value; a string that is exactly one reference to a
     /// non-string value becomes that value (so `"${count}"` can stand for the number).
     pub fn render_json(&mut self, v: &Value) -> Result<Value, String> {
+        if self.repeat_depth == 0 {
+            self.repeated = (0, 0);
+        }
+        self.render_value(v)
+    }
+
+    fn render_value(&mut self, v: &Value) -> Result<Value, String> {
         Ok(match v {
             Value::String(s) => {
                 let trimmed = s.trim();
@@ -264,7 +356,7 @@ impl Vars {
             Value::Array(items) => Value::Array(
                 items
                     .iter()
-                    .map(|i| self.render_json(i))
+                    .map(|i| self.render_value(i))
                     .collect::<Result<_, _>>()?,
             ),
             Value::Object(map) if map.contains_key("$repeat") => match self.repeat(map)? {
@@ -274,7 +366,7 @@ impl Vars {
             Value::Object(map) => {
                 let mut out = serde_json::Map::new();
                 for (k, item) in map {
-                    out.insert(self.render(k)?, self.render_json(item)?);
+                    out.insert(self.render(k)?, self.render_value(item)?);
                 }
                 Value::Object(out)
             }
@@ -352,6 +444,34 @@ fn parse_offset(s: &str) -> Option<jiff::tz::Offset> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn path_values_are_one_segment() {
+        let mut v = Vars::new("ab12", 7, "http://h/scim", "/scim");
+        v.set("id", json!("a b%c"));
+        v.set("n", json!(1001));
+        v.set("loc", json!("http://h/scim/Users/x"));
+        assert_eq!(
+            v.render_path("/Users/${id}").as_deref(),
+            Ok("/Users/a%20b%25c")
+        );
+        assert_eq!(v.render_path("/Users/${n}").as_deref(), Ok("/Users/1001"));
+        assert_eq!(
+            v.render_path("${loc}").as_deref(),
+            Ok("http://h/scim/Users/x")
+        );
+        for bad in ["../Groups/victim1", "victim4#frag", "..", "a\u{1b}b"] {
+            v.set("id", json!(bad));
+            assert!(
+                matches!(v.render_path("/Users/${id}"), Err(PathError::Unsafe(_))),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            v.render_path("/Users/${nope}"),
+            Err(PathError::Render(_))
+        ));
+    }
 
     #[test]
     fn generators_are_stable_within_a_case() {

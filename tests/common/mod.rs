@@ -6,6 +6,7 @@
 
 mod binary;
 mod mock;
+pub mod real_server;
 mod report;
 mod servers;
 mod tmp;

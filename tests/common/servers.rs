@@ -60,6 +60,7 @@ pub fn reference(flavour: Flavour, faults: &[&str]) -> InProcess {
         flavour,
         token: Some(TOKEN.into()),
         faults: faults.iter().map(|f| f.to_string()).collect(),
+        options: Vec::new(),
     })
     .unwrap_or_else(|e| panic!("reference server: {e}"));
     in_process(app, flavour.base_path())

@@ -318,7 +318,7 @@ async fn healthy_loom() {
             r.body["loomMemberRole"].as_str(),
             r.body["loomEffectiveRole"].as_str()
         ),
-        (Some("default"), Some("viewer"))
+        (None, Some("viewer"))
     );
     let r = t.user(json!({"loomMemberRole": "creator", "photos": [{"value": "https://img.example.com/p.png", "type": "photo"}]})).await;
     let id = r.body["id"].as_str().unwrap().to_string();

@@ -78,6 +78,7 @@ impl T {
                 flavour,
                 token: Some(TOKEN.into()),
                 faults: faults.iter().map(|s| s.to_string()).collect(),
+                options: Vec::new(),
             },
         )
         .await
@@ -273,7 +274,7 @@ fn fault_catalog_is_well_formed() {
         }
     }
     let listing = super::fault_listing();
-    assert_eq!(listing.lines().count(), FAULTS.len());
+    assert_eq!(listing.lines().count(), FAULTS.len() + super::HOSTILE.len());
     assert!(listing.lines().all(|l| l.split('\t').count() == 3));
 }
 
@@ -288,6 +289,7 @@ fn every_fault_name_used_in_code_exists() {
         include_str!("../ops.rs"),
         include_str!("../patch.rs"),
         include_str!("../resource.rs"),
+        include_str!("../hostile.rs"),
     ];
     let re = regex::Regex::new(r#"fault\("([a-z0-9-]+)"\)"#).unwrap();
     let mut used = std::collections::HashSet::new();
@@ -301,7 +303,7 @@ fn every_fault_name_used_in_code_exists() {
             used.insert(name);
         }
     }
-    for f in FAULTS {
+    for f in FAULTS.iter().chain(super::HOSTILE) {
         assert!(
             used.contains(f.name),
             "fault {} is never checked by the server",
@@ -316,6 +318,7 @@ async fn rejects_unknown_and_misplaced_faults() {
         flavour,
         token: None,
         faults: vec![f.to_string()],
+        options: Vec::new(),
     };
     let e = super::router(opts(Flavour::Core, "create-returns-20"))
         .err()

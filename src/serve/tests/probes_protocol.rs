@@ -283,16 +283,6 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
             .status
             .to_string(),
         "me-returns-404" => t.get("/Me").await.status.to_string(),
-        "invalid-member-role-accepted" => t
-            .user(json!({"loomMemberRole": "owner"}))
-            .await
-            .status
-            .to_string(),
-        "username-not-email-accepted" => t
-            .user(json!({"userName": "jane-no-email"}))
-            .await
-            .status
-            .to_string(),
         "deactivate-deletes" => {
             let id = t.user_id(json!({"active": true})).await;
             t.patch(
@@ -426,6 +416,93 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
                 )
                 .await;
             format!("{} {}", r.status, r.body)
+        }
+        "filter-pr-multivalued-never-matches" => {
+            let u = uniq("pr");
+            t.user(json!({"userName": u, "emails": [{"value": "pr@example.org"}]}))
+                .await;
+            let f = filter_q(&format!("userName eq \"{u}\" and emails pr"));
+            t.get(&format!("/Users?filter={f}")).await.body["totalResults"].to_string()
+        }
+        "start-index-beyond-total-returns-all" => {
+            let u = uniq("si");
+            t.user(json!({"userName": u})).await;
+            let f = filter_q(&format!("userName eq \"{u}\""));
+            t.get(&format!("/Users?filter={f}&startIndex=5")).await.body["Resources"]
+                .as_array()
+                .map_or(0, Vec::len)
+                .to_string()
+        }
+        "attributes-drop-schemas" => {
+            let id = t.user_id(json!({})).await;
+            t.get(&format!("/Users/{id}?attributes=userName"))
+                .await
+                .body
+                .get("schemas")
+                .is_some()
+                .to_string()
+        }
+        "filter-username-co-as-eq" => {
+            let u = uniq("coeq");
+            t.user(json!({"userName": u})).await;
+            let inner = &u[1..u.len() - 1];
+            let f = filter_q(&format!("userName co \"{inner}\""));
+            t.get(&format!("/Users?filter={f}")).await.body["totalResults"].to_string()
+        }
+        "last-modified-never-changes" => {
+            let r = t.user(json!({})).await;
+            let id = r.body["id"].as_str().unwrap().to_string();
+            let p = t
+                .patch(
+                    &format!("/Users/{id}"),
+                    json!([{"op": "replace", "path": "displayName", "value": "D"}]),
+                )
+                .await;
+            (p.body["meta"]["lastModified"] == r.body["meta"]["lastModified"]).to_string()
+        }
+        "patch-core-urn-value-path-unsupported" => {
+            let id = t
+                .user_id(json!({"emails": [{"value": "w@example.com", "type": "work"}]}))
+                .await;
+            t.patch(
+                &format!("/Users/{id}"),
+                json!([{"op": "replace", "path": format!("{}:emails[type eq \"work\"].value", scim::USER_SCHEMA), "value": "v@example.com"}]),
+            )
+            .await
+            .status
+            .to_string()
+        }
+        "delete-twice-204" => {
+            let id = t.user_id(json!({})).await;
+            t.delete(&format!("/Users/{id}")).await;
+            t.delete(&format!("/Users/{id}")).await.status.to_string()
+        }
+        "member-readd-with-ref-duplicates" => {
+            let a = t.user_id(json!({})).await;
+            let r = t
+                .post(
+                    "/Groups",
+                    json!({"schemas": [scim::GROUP_SCHEMA], "displayName": uniq("g"), "members": [{"value": a, "$ref": format!("{}/Users/{a}", t.base)}]}),
+                )
+                .await;
+            let g = r.body["id"].as_str().unwrap().to_string();
+            let r = t
+                .patch(
+                    &format!("/Groups/{g}"),
+                    json!([{"op": "add", "path": "members", "value": [{"value": a}]}]),
+                )
+                .await;
+            r.body["members"].as_array().map_or(0, Vec::len).to_string()
+        }
+        "patch-no-path-string-boolean-500" => {
+            let id = t.user_id(json!({"active": false})).await;
+            t.patch(
+                &format!("/Users/{id}"),
+                json!([{"op": "add", "value": {"active": "True"}}]),
+            )
+            .await
+            .status
+            .to_string()
         }
         _ => return None,
     })

@@ -202,15 +202,10 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
             .await;
             t.get(&format!("/Groups/{g}")).await.count("members")
         }
-        "group-members-not-reflected-in-user-groups" => {
+        "user-groups-value-is-display-name" => {
             let u = t.user_id(json!({})).await;
-            t.group(&[&u]).await;
-            t.get(&format!("/Users/{u}"))
-                .await
-                .body
-                .get("groups")
-                .is_some()
-                .to_string()
+            let g = t.group(&[&u]).await;
+            (t.get(&format!("/Users/{u}")).await.body["groups"][0]["value"] == json!(g)).to_string()
         }
         "member-ref-wrong-endpoint" => {
             let u = t.user_id(json!({})).await;

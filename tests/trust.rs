@@ -1,0 +1,811 @@
+//! Trust on production tenants (issue 13): credentials stay with the base URL's origin and out of
+//! every output, everything a run creates is deleted on every exit path, hostile answers stay
+//! harmless, preflight says no at once, and suite files cannot take the run down. Each test runs
+//! the reference server (`scimspec serve`) with a hostile fault as its own process on loopback.
+
+mod common;
+
+use common::{TOKEN, bin, tempdir, text};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    base_url: String,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `scimspec serve` on an ephemeral loopback port with the test token, the given faults and an
+/// added latency per answer.
+fn serve(faults: &[&str], latency_ms: u64) -> Server {
+    let mut cmd = bin();
+    cmd.args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--token",
+        TOKEN,
+        "--latency-ms",
+        &latency_ms.to_string(),
+    ]);
+    for f in faults {
+        cmd.args(["--fault", f]);
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("serve prints its address");
+    let base_url = line
+        .split(" at ")
+        .nth(1)
+        .expect("address in first line")
+        .trim()
+        .to_owned();
+    let port = base_url
+        .split(':')
+        .nth(2)
+        .and_then(|p| p.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .expect("port in the address");
+    Server {
+        child,
+        base_url,
+        port,
+    }
+}
+
+/// `scimspec run` against the server with the token, snapshots off.
+fn run(server: &Server, extra: &[&str]) -> Command {
+    let mut cmd = bin();
+    cmd.args([
+        "run",
+        "--base-url",
+        &server.base_url,
+        "--token",
+        TOKEN,
+        "--snapshot-mode",
+        "off",
+    ]);
+    cmd.args(extra);
+    cmd
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// GET a list with the test token: (status, body).
+fn list(base_url: &str, path: &str) -> serde_json::Value {
+    runtime().block_on(async {
+        reqwest::Client::new()
+            .get(format!("{base_url}{path}"))
+            .query(&[("count", "10000")])
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .expect("list answers")
+            .json()
+            .await
+            .expect("json list")
+    })
+}
+
+/// True for names a scimspec run made (`scimspec-<8 hex>-` anywhere in the name).
+fn run_made(name: &str) -> bool {
+    name.match_indices("scimspec-").any(|(at, _)| {
+        let rest = &name[at + 9..];
+        let id: String = rest.chars().take_while(|c| *c != '-').collect();
+        id.len() == 8 && id.chars().all(|c| c.is_ascii_hexdigit()) && id != "0badc0de"
+    })
+}
+
+/// Every userName / displayName on the server that a scimspec run made.
+fn leftovers(base_url: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (path, attr) in [("/Users", "userName"), ("/Groups", "displayName")] {
+        let body = list(base_url, path);
+        for r in body["Resources"].as_array().cloned().unwrap_or_default() {
+            let name = r[attr].as_str().unwrap_or("").to_owned();
+            if run_made(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+/// Every file below `dir`, as (path, text).
+fn files_below(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_below(&p));
+        } else {
+            out.push((
+                p.display().to_string(),
+                String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()).into_owned(),
+            ));
+        }
+    }
+    out
+}
+
+fn json_report(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("json report written"))
+        .expect("json report parses")
+}
+
+fn case<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    doc["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .find(|c| {
+            format!(
+                "{}::{}",
+                c["suite"].as_str().unwrap_or(""),
+                c["case"].as_str().unwrap_or("")
+            ) == name
+        })
+        .unwrap_or_else(|| panic!("case {name} in the report"))
+}
+
+// ---------------------------------------------------------------- credentials
+
+/// A plain TCP listener on 127.0.0.2 at the server's port: counts connections and keeps what
+/// arrived, answering each with a SCIM-looking 200.
+struct Foreign {
+    connections: Arc<AtomicUsize>,
+    received: Arc<Mutex<Vec<String>>>,
+}
+
+fn foreign_listener(port: u16) -> Foreign {
+    let listener = TcpListener::bind(("127.0.0.2", port)).expect("bind 127.0.0.2");
+    let connections = Arc::new(AtomicUsize::new(0));
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let (c, r) = (connections.clone(), received.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            c.fetch_add(1, Ordering::SeqCst);
+            let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+            let mut buf = vec![0u8; 16 * 1024];
+            let n = s.read(&mut buf).unwrap_or(0);
+            r.lock()
+                .expect("lock")
+                .push(String::from_utf8_lossy(&buf[..n]).into_owned());
+            let body = r#"{"id":"x","schemas":["urn:ietf:params:scim:schemas:core:2.0:User"]}"#;
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    Foreign {
+        connections,
+        received,
+    }
+}
+
+#[test]
+fn a_foreign_location_is_never_requested() {
+    let server = serve(&["location-foreign-origin"], 0);
+    let foreign = foreign_listener(server.port);
+    let dir = tempdir("trust-foreign");
+    let report = dir.join("r.json");
+    let out = run(&server, &["3.3-create", "--json"])
+        .arg(&report)
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&out);
+    let got = foreign.connections.load(Ordering::SeqCst);
+    let heads = foreign.received.lock().expect("lock").clone();
+    assert_eq!(got, 0, "requests reached 127.0.0.2: {heads:?}");
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    let doc = json_report(&report);
+    for name in [
+        "rfc7644.3.3-create::location-header",
+        "rfc7644.3.3-create::meta-location",
+    ] {
+        let c = case(&doc, name);
+        assert_eq!(c["verdict"], "FAIL", "{name}: {c}");
+        let msg = c["message"].as_str().unwrap_or("");
+        assert!(msg.contains("127.0.0.2"), "{name} names the origin: {msg}");
+    }
+    assert!(leftovers(&server.base_url).is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The forms a secret takes when a server echoes it: as sent, JSON-escaped, percent-encoded.
+fn forms(secret: &str) -> Vec<String> {
+    let json = serde_json::to_string(secret).expect("json");
+    let pct: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    vec![secret.to_owned(), json[1..json.len() - 1].to_owned(), pct]
+}
+
+fn assert_no_secret(outputs: &[(String, String)], secrets: &[&str]) {
+    for (name, content) in outputs {
+        for secret in secrets {
+            for form in forms(secret) {
+                assert!(
+                    !content.contains(&form),
+                    "`{form}` (a form of a secret) leaked into {name}"
+                );
+            }
+        }
+    }
+}
+
+/// Every output of a run: console, JUnit, JSON, HAR and snapshots.
+fn run_everything(server: &Server, creds: &[&str], tag: &str) -> (Output, Vec<(String, String)>) {
+    let dir = tempdir(tag);
+    let mut cmd = bin();
+    cmd.args(["run", "--base-url", &server.base_url]);
+    cmd.args(creds);
+    cmd.args(["--verbose", "--snapshot-mode", "record", "3.3-create"])
+        .arg("--junit")
+        .arg(dir.join("junit.xml"))
+        .arg("--json")
+        .arg(dir.join("report.json"))
+        .arg("--record-http")
+        .arg(dir.join("http"))
+        .arg("--snapshots")
+        .arg(dir.join("snaps"));
+    let out = cmd.output().expect("runs");
+    let (stdout, stderr) = text(&out);
+    let mut files = vec![("stdout".to_owned(), stdout), ("stderr".to_owned(), stderr)];
+    files.extend(files_below(&dir));
+    let _ = std::fs::remove_dir_all(&dir);
+    (out, files)
+}
+
+#[test]
+fn echoed_credentials_appear_in_no_output() {
+    let server = serve(&["echo-credentials"], 0);
+    let basic_pass = r#"p@ss w/rd"\q-9Zx"#;
+    let cases: Vec<(Vec<String>, Vec<&str>)> = vec![
+        (vec!["--token".into(), TOKEN.into()], vec![TOKEN]),
+        (
+            vec![
+                "--header".into(),
+                "Authorization: Bearer hdr-bearer-7Qw2".into(),
+            ],
+            vec!["hdr-bearer-7Qw2"],
+        ),
+        (
+            vec![
+                "--secret-header".into(),
+                "Authorization: Bearer sec-bearer-3Kp8".into(),
+            ],
+            vec!["sec-bearer-3Kp8"],
+        ),
+        (
+            vec![
+                "--token".into(),
+                TOKEN.into(),
+                "--secret-header".into(),
+                "X-Api-Key: key-Secret-55Tz".into(),
+            ],
+            vec![TOKEN, "key-Secret-55Tz"],
+        ),
+        (
+            vec!["--basic".into(), format!("svc:{basic_pass}")],
+            vec![basic_pass],
+        ),
+    ];
+    for (i, (flags, secrets)) in cases.iter().enumerate() {
+        let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+        let (out, files) = run_everything(&server, &flags, &format!("trust-echo-{i}"));
+        assert!(
+            matches!(out.status.code(), Some(0) | Some(1)),
+            "{flags:?}: exit {:?}\n{}",
+            out.status.code(),
+            files[1].1
+        );
+        assert!(
+            files
+                .iter()
+                .any(|(n, c)| n.ends_with(".har") && c.contains("x-echo")),
+            "{flags:?}: the server's echo is in the record"
+        );
+        assert_no_secret(&files, secrets);
+    }
+}
+
+#[test]
+fn credentials_in_flags_and_urls_are_not_echoed_in_errors() {
+    let out = bin()
+        .args([
+            "run",
+            "--base-url",
+            "http://127.0.0.1:9/scim",
+            "--secret-header",
+            "X-Api-Key=Secret123",
+        ])
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !stdout.contains("Secret123") && !stderr.contains("Secret123"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--secret-header"), "{stderr}");
+
+    let out = bin()
+        .args([
+            "run",
+            "--base-url",
+            "http://svc:pw-Hidden-77@127.0.0.1:9/scim",
+        ])
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !stdout.contains("pw-Hidden-77") && !stderr.contains("pw-Hidden-77"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+// ---------------------------------------------------------------- hostile answers
+
+/// Ids the server made to steer requests: no victim is touched, the leftovers are listed and
+/// the run fails.
+#[test]
+fn unsafe_ids_never_reach_a_request() {
+    for (fault, victims_path, victim_attr) in [
+        ("id-path-traversal", "/Groups", "displayName"),
+        ("id-fragment", "/Users", "userName"),
+    ] {
+        let server = serve(&[fault], 0);
+        let out = run(&server, &["3.3-create::returns-201", "--jobs", "4"])
+            .output()
+            .expect("runs");
+        let (stdout, stderr) = text(&out);
+        let victims: Vec<String> = list(&server.base_url, victims_path)["Resources"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| r[victim_attr].as_str().map(str::to_owned))
+            .filter(|n| n.starts_with("victim-"))
+            .collect();
+        let users: Vec<String> = list(&server.base_url, "/Users")["Resources"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| r["userName"].as_str().map(str::to_owned))
+            .filter(|n| run_made(n))
+            .collect();
+        assert!(!users.is_empty(), "{fault}: the run created users");
+        assert_eq!(
+            victims.len(),
+            users.len(),
+            "{fault}: a victim was touched\n{stdout}"
+        );
+        assert_eq!(out.status.code(), Some(1), "{fault}: {stdout}{stderr}");
+        assert!(
+            stdout.contains("cannot be one path segment"),
+            "{fault}: {stdout}"
+        );
+        assert!(stdout.contains("scimspec cleanup"), "{fault}: {stdout}");
+    }
+}
+
+#[test]
+fn terminal_escapes_never_reach_the_terminal() {
+    let server = serve(&["terminal-escapes"], 0);
+    let out = run(&server, &["--verbose", "3.3-create"])
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert!(
+        stdout.contains("\\u{1b}"),
+        "the escapes are shown, made visible: {stdout}"
+    );
+    for (name, s) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        assert!(
+            !s.iter().any(|b| *b == 0x1b || *b == 0x07),
+            "{name} carries a raw escape:\n{stdout}{stderr}"
+        );
+    }
+}
+
+#[test]
+fn cleanup_of_an_endless_list_is_bounded() {
+    let server = serve(&["endless-list"], 0);
+    let started = Instant::now();
+    let out = bin()
+        .args([
+            "cleanup",
+            "--base-url",
+            &server.base_url,
+            "--token",
+            TOKEN,
+            "--all-runs",
+            "--dry-run",
+        ])
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        stderr.contains("still listing"),
+        "progress is reported: {stderr}"
+    );
+    assert!(stdout.contains("stopped there"), "{stdout}");
+}
+
+// ---------------------------------------------------------------- the ledger
+
+/// Creates the ledger cannot read an id from are still deleted: numeric ids, no body, PUT that
+/// upserts, bulk without location, DELETEs that fail twice.
+#[test]
+fn every_kind_of_create_is_cleaned_up() {
+    for (fault, filter) in [
+        ("numeric-ids", "3.3-create"),
+        ("create-empty-answer", "3.3-create"),
+        ("put-upsert-201", "put-unknown-id-does-not-create"),
+        ("bulk-no-location", "3.7-bulk"),
+        ("delete-500-twice", "3.3-create"),
+    ] {
+        let server = serve(&[fault], 0);
+        let dir = tempdir("trust-ledger");
+        let report = dir.join("r.json");
+        let out = run(&server, &[filter, "--json"])
+            .arg(&report)
+            .output()
+            .expect("runs");
+        let (stdout, stderr) = text(&out);
+        assert!(
+            matches!(out.status.code(), Some(0) | Some(1)),
+            "{fault}: {stdout}{stderr}"
+        );
+        assert_eq!(
+            leftovers(&server.base_url),
+            Vec::<String>::new(),
+            "{fault}: left behind\n{stdout}"
+        );
+        let doc = json_report(&report);
+        assert_eq!(
+            doc["run"]["cleanup"]["left"],
+            serde_json::json!([]),
+            "{fault}: {}",
+            doc["run"]["cleanup"]
+        );
+        assert!(stdout.contains(", 0 left"), "{fault}: {stdout}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn deletes_that_always_fail_fail_the_run_and_are_listed() {
+    let server = serve(&["delete-always-500"], 0);
+    let dir = tempdir("trust-undeletable");
+    let out = run(&server, &["3.3-create::returns-201"])
+        .arg("--junit")
+        .arg(dir.join("j.xml"))
+        .arg("--json")
+        .arg(dir.join("r.json"))
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    let left = leftovers(&server.base_url);
+    assert!(!left.is_empty());
+    let junit = std::fs::read_to_string(dir.join("j.xml")).expect("junit");
+    let doc = json_report(&dir.join("r.json"));
+    let listed = doc["run"]["cleanup"]["left"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(listed.len(), left.len(), "{}", doc["run"]["cleanup"]);
+    for name in &left {
+        assert!(
+            stdout.contains(name.as_str()),
+            "console lists {name}: {stdout}"
+        );
+        assert!(junit.contains(name.as_str()), "JUnit lists {name}");
+    }
+    assert!(stdout.contains("scimspec cleanup --base-url"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---------------------------------------------------------------- exit paths
+
+#[test]
+fn a_closed_pipe_does_not_stop_the_cleanup() {
+    let server = serve(&[], 5);
+    let mut child = run(&server, &["--profile", "core", "--jobs", "8"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run starts");
+    {
+        // `| head -3`: read three lines, then close the pipe.
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        for _ in 0..3 {
+            let _ = lines.next();
+        }
+    }
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        assert!(started.elapsed() < Duration::from_secs(240), "the run ends");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut stderr = String::new();
+    let _ = child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        matches!(status.code(), Some(0) | Some(1)),
+        "{status:?} {stderr}"
+    );
+    assert_eq!(leftovers(&server.base_url), Vec::<String>::new());
+}
+
+fn interrupt_at(signal: &str, after_created: Duration) {
+    let server = serve(&[], 40);
+    let dir = tempdir("trust-signal");
+    let mut child = run(&server, &["--profile", "core", "--jobs", "4"])
+        .arg("--junit")
+        .arg(dir.join("j.xml"))
+        .arg("--json")
+        .arg(dir.join("r.json"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run starts");
+    let started = Instant::now();
+    while leftovers(&server.base_url).is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the run created nothing"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(after_created);
+    let killed = Command::new("kill")
+        .args([format!("-{signal}"), child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let started = Instant::now();
+    let out = loop {
+        if child.try_wait().expect("wait").is_some() {
+            break child.wait_with_output().expect("output");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "{signal}: the run ends"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(130), "{signal}: {stdout}\n{stderr}");
+    assert_eq!(
+        leftovers(&server.base_url),
+        Vec::<String>::new(),
+        "{signal} after {after_created:?}: left behind\n{stderr}"
+    );
+    assert!(dir.join("j.xml").is_file(), "{signal}: JUnit written");
+    let doc = json_report(&dir.join("r.json"));
+    assert_eq!(doc["run"]["interrupted"], true, "{signal}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sigint_cleans_up_and_exits_130() {
+    interrupt_at("INT", Duration::from_millis(0));
+    interrupt_at("INT", Duration::from_millis(1500));
+}
+
+#[test]
+fn sigterm_cleans_up_and_exits_130() {
+    interrupt_at("TERM", Duration::from_millis(300));
+}
+
+#[test]
+fn sighup_cleans_up_and_exits_130() {
+    interrupt_at("HUP", Duration::from_millis(800));
+}
+
+// ---------------------------------------------------------------- preflight and options
+
+#[test]
+fn missing_credentials_stop_at_preflight() {
+    let server = serve(&[], 0);
+    for creds in [vec![], vec!["--token", ""]] {
+        let mut cmd = bin();
+        cmd.args([
+            "run",
+            "--base-url",
+            &server.base_url,
+            "--snapshot-mode",
+            "off",
+        ]);
+        cmd.args(&creds);
+        let out = cmd.output().expect("runs");
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{creds:?}: {stdout}{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("credentials"), "{stderr}");
+    }
+    assert!(
+        list(&server.base_url, "/Users")["totalResults"] == 0,
+        "nothing was written"
+    );
+}
+
+#[test]
+fn bad_options_are_refused_before_any_request() {
+    let server = serve(&[], 0);
+    let base = server.base_url.clone();
+    let blocker = tempdir("trust-blocker");
+    let file = blocker.join("a-file");
+    std::fs::write(&file, "x").expect("write");
+    let empty_ca = blocker.join("empty.pem");
+    std::fs::write(&empty_ca, "").expect("write");
+    let under_file = file.join("report.xml");
+    let tries: Vec<(Vec<String>, &str)> = vec![
+        (vec!["--rate".into(), "1e-19".into()], "--rate"),
+        (
+            vec!["--jobs".into(), "18446744073709551615".into()],
+            "--jobs",
+        ),
+        (vec!["--jobs".into(), "0".into()], "--jobs"),
+        (vec!["--timeout".into(), "0".into()], "--timeout"),
+        (vec!["--header".into(), "X-A: a\nb".into()], "header"),
+        (
+            vec!["--cacert".into(), empty_ca.display().to_string()],
+            "--cacert",
+        ),
+        (
+            vec!["--junit".into(), under_file.display().to_string()],
+            "report.xml",
+        ),
+        (
+            vec!["--fault".into(), "create-returns-200".into()],
+            "--fault",
+        ),
+    ];
+    for (flags, expect) in tries {
+        let started = Instant::now();
+        let mut cmd = run(&server, &[]);
+        cmd.args(&flags);
+        let out = cmd.output().expect("runs");
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {stdout}{stderr}");
+        assert!(stderr.contains(expect), "{flags:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{flags:?}: {stderr}");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{flags:?} took long"
+        );
+    }
+    let out = bin()
+        .args([
+            "run",
+            "--base-url",
+            &format!("{base}#frag"),
+            "--token",
+            TOKEN,
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        list(&base, "/Users")["totalResults"] == 0,
+        "nothing was written"
+    );
+
+    // A missing report directory is created before the run.
+    let reports = blocker.join("new/sub");
+    let out = run(
+        &server,
+        &["3.3-create::returns-201", "--insecure", "--junit"],
+    )
+    .arg(reports.join("j.xml"))
+    .arg("--json")
+    .arg(reports.join("r.json"))
+    .output()
+    .expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.lines().next().unwrap_or("").contains("--insecure"),
+        "{stdout}"
+    );
+    let doc = json_report(&reports.join("r.json"));
+    assert_eq!(doc["run"]["insecure"], true);
+    let junit = std::fs::read_to_string(reports.join("j.xml")).expect("junit");
+    assert!(junit.contains("insecure"), "{junit}");
+    let _ = std::fs::remove_dir_all(&blocker);
+}
+
+// ---------------------------------------------------------------- suite files
+
+#[test]
+fn nested_repeat_is_refused_by_lint_and_loader() {
+    let dir = tempdir("trust-repeat");
+    let file: PathBuf = dir.join("bomb.yaml");
+    std::fs::write(
+        &file,
+        r#"id: local.bomb
+title: A body that multiplies
+spec: "RFC 7644 §3.3"
+profile: local
+cases:
+  - id: bomb
+    title: nested repeat
+    requirements: [rfc7644.3.3.create-returns-201]
+    level: MUST
+    steps:
+      - request:
+          method: POST
+          path: /Users
+          body:
+            items:
+              $repeat: 100000
+              each:
+                $repeat: 100000
+                each: "x${index}"
+        expect: { status: 201 }
+"#,
+    )
+    .expect("write");
+    let out = bin().arg("lint").arg(&file).output().expect("lint runs");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("bomb.yaml:"), "file:line: {stderr}");
+    assert!(stderr.contains("$repeat"), "{stderr}");
+    let out = bin()
+        .args(["run", "--builtin", "core", "--profile", "local", "--suites"])
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stderr.contains("$repeat"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
