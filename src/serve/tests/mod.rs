@@ -290,6 +290,7 @@ fn every_fault_name_used_in_code_exists() {
         include_str!("../patch.rs"),
         include_str!("../resource.rs"),
         include_str!("../hostile.rs"),
+        include_str!("../render.rs"),
     ];
     let re = regex::Regex::new(r#"fault\("([a-z0-9-]+)"\)"#).unwrap();
     let mut used = std::collections::HashSet::new();
