@@ -8,6 +8,7 @@ pub mod options;
 pub mod preflight;
 pub mod redact;
 
+pub use crate::text::{segment, unsafe_segment};
 pub use capabilities::Capabilities;
 pub use ledger::Ledger;
 pub use options::ConnOptions;
@@ -564,55 +565,6 @@ pub fn without_userinfo(raw: &str) -> String {
         ),
         None => raw.to_owned(),
     }
-}
-
-/// Why a value from a server cannot be one path segment.
-pub fn unsafe_segment(value: &str) -> Option<&'static str> {
-    if value.is_empty() {
-        Some("it is empty")
-    } else if value == "." || value == ".." {
-        Some("it is a dot segment")
-    } else if value.contains('/') || value.contains('\\') {
-        Some("it contains a slash")
-    } else if value.contains('#') {
-        Some("it contains `#`")
-    } else if value.chars().any(char::is_control) {
-        Some("it contains control characters")
-    } else {
-        None
-    }
-}
-
-/// Characters percent-encoded in a path segment: everything but RFC 3986 unreserved characters
-/// and the sub-delimiters SCIM ids commonly use.
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~')
-    .remove(b'!')
-    .remove(b'$')
-    .remove(b'&')
-    .remove(b'\'')
-    .remove(b'(')
-    .remove(b')')
-    .remove(b'*')
-    .remove(b'+')
-    .remove(b',')
-    .remove(b';')
-    .remove(b'=')
-    .remove(b':')
-    .remove(b'@');
-
-/// A server-given value as one percent-encoded path segment, or why it cannot be one.
-pub fn segment(value: &str) -> Result<String, String> {
-    if let Some(why) = unsafe_segment(value) {
-        return Err(format!(
-            "`{}` cannot be one path segment ({why})",
-            redact::neutralise(value)
-        ));
-    }
-    Ok(percent_encoding::utf8_percent_encode(value, SEGMENT).to_string())
 }
 
 /// "error sending request: connection refused" rather than only the outermost message.

@@ -108,26 +108,7 @@ pub fn is_credential_header(name: &str) -> bool {
     .any(|h| name.eq_ignore_ascii_case(h))
 }
 
-/// Control and escape characters from a server, made visible instead of acted on by a terminal:
-/// C0 and C1 controls (but newline and tab), DEL and the bidirectional overrides become `\u{…}`.
-pub fn neutralise(text: &str) -> Cow<'_, str> {
-    fn bad(c: char) -> bool {
-        (c.is_control() && c != '\n' && c != '\t')
-            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    }
-    if !text.chars().any(bad) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if bad(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
+pub use crate::text::neutralise;
 
 /// [`neutralise`] for text that carries scimspec's own styles: SGR sequences (`ESC [ … m`, colour
 /// and weight only) are kept, every other control character is made visible.

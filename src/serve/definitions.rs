@@ -2,7 +2,7 @@
 //! Loom's and Looop's additions), as data for the catalog in `schema.rs`.
 
 use super::Flavour;
-use super::schema::{Attr, Mutability, Returned, Schema, Ty, Uniqueness};
+use super::attr::{Attr, Mutability, Returned, Schema, Ty, Uniqueness};
 use crate::scim;
 
 /// The loomMemberRole values.

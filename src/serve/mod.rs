@@ -3,6 +3,7 @@
 //! breaking one rule the way real servers do.
 
 mod app;
+mod attr;
 mod bulk;
 mod definitions;
 mod discovery;

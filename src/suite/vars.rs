@@ -193,7 +193,7 @@ impl Vars {
                 let name = parse_reference(inner)
                     .map(|r| r.name)
                     .unwrap_or_else(|_| inner.to_owned());
-                let seg = crate::endpoint::segment(&value).map_err(|why| {
+                let seg = crate::text::segment(&value).map_err(|why| {
                     PathError::Unsafe(format!("the value of `${{{name}}}`, {why}"))
                 })?;
                 out.push_str(&seg);
