@@ -84,10 +84,35 @@ pub fn profile_verdicts(records: &[CaseRecord], strict: bool) -> Vec<ProfileVerd
     for r in records {
         by_profile.entry(r.profile.as_str()).or_default().push(r);
     }
-    let mut out: Vec<ProfileVerdict<'_>> = by_profile
+    // Okta's catalog and custom apps send different requests for the same change: one verdict
+    // per kind of app, each over the cases of that kind and those of both.
+    let mut groups: Vec<(&str, String, Vec<&CaseRecord>)> = Vec::new();
+    for (profile, cases) in by_profile {
+        let kinds: Vec<crate::suite::OktaApp> = crate::suite::OktaApp::ALL
+            .into_iter()
+            .filter(|k| cases.iter().any(|r| r.app == Some(*k)))
+            .collect();
+        if profile != "okta" || kinds.is_empty() {
+            groups.push((profile, describe(profile).1, cases));
+            continue;
+        }
+        for k in kinds {
+            let of_kind = cases
+                .iter()
+                .copied()
+                .filter(|r| r.app.is_none_or(|a| a == k))
+                .collect();
+            groups.push((
+                profile,
+                format!("Okta ({} app) provisioning", k.as_str()),
+                of_kind,
+            ));
+        }
+    }
+    let mut out: Vec<ProfileVerdict<'_>> = groups
         .into_iter()
-        .map(|(profile, cases)| {
-            let (kind, subject) = describe(profile);
+        .map(|(profile, subject, cases)| {
+            let (kind, _) = describe(profile);
             let blocking = cases
                 .iter()
                 .copied()
@@ -118,7 +143,7 @@ pub fn profile_verdicts(records: &[CaseRecord], strict: bool) -> Vec<ProfileVerd
             Kind::Vendor => 1,
             Kind::Idp => 2,
         };
-        (rank, v.profile.clone())
+        (rank, v.profile.clone(), v.subject.clone())
     });
     out
 }
