@@ -3,77 +3,15 @@
 //! FAIL case and a failing case's transcript; the first screen is written as a PNG for a person to
 //! look at (target/tmp/html-report-first-screen.png); the token appears nowhere in the file.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
 
-const TOKEN: &str = "tok-Html9Report-SECRET-7731";
+use common::{TOKEN, bin, serve, tempdir};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
 /// POST answers 200 instead of 201: several FAIL cases, and the cases whose setup creates a
 /// resource still run. `etag-unchanged-on-update` adds failures of another kind.
 const FAULTS: [&str; 2] = ["create-returns-200", "etag-unchanged-on-update"];
-
-struct Server {
-    child: Child,
-    base_url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A directory removed when the test ends, whatever the outcome.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let d = std::env::temp_dir().join(format!(
-            "scimspec-test-{tag}-{}",
-            uuid::Uuid::new_v4().simple()
-        ));
-        std::fs::create_dir_all(&d).expect("temp dir");
-        TempDir(d)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_scimspec"));
-    c.env_remove("SCIM_TOKEN").env("NO_COLOR", "1");
-    c
-}
-
-fn serve() -> Server {
-    let mut cmd = bin();
-    cmd.args(["serve", "--listen", "127.0.0.1:0", "--token", TOKEN]);
-    for f in FAULTS {
-        cmd.args(["--fault", f]);
-    }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("serve prints its address");
-    let base_url = line
-        .split(" at ")
-        .nth(1)
-        .expect("address in first line")
-        .trim()
-        .to_owned();
-    Server { child, base_url }
-}
 
 /// The Chromium binary, or why the browser checks are skipped (only outside CI).
 fn chromium() -> Option<PathBuf> {
@@ -128,15 +66,15 @@ fn articles(dom: &str) -> Vec<&str> {
 
 #[test]
 fn report_of_a_faulty_run_in_headless_chromium() {
-    let server = serve();
-    let tmp = TempDir::new("html");
-    let report = tmp.0.join("report");
-    let json = tmp.0.join("report.json");
+    let server = serve(&["--fault", FAULTS[0], "--fault", FAULTS[1]]);
+    let tmp = tempdir("html");
+    let report = tmp.path().join("report");
+    let json = tmp.path().join("report.json");
     let out = bin()
         .args([
             "run",
             "--base-url",
-            &server.base_url,
+            &server.url,
             "--token",
             TOKEN,
             "--profile",
@@ -188,9 +126,9 @@ fn report_of_a_faulty_run_in_headless_chromium() {
     let total = cases.len();
 
     let Some(chromium) = chromium() else { return };
-    let profile = TempDir::new("html-chromium");
+    let profile = tempdir("html-chromium");
     let url = format!("file://{}", index.display());
-    let dump = headless(&chromium, &profile.0)
+    let dump = headless(&chromium, profile.path())
         .arg("--dump-dom")
         .arg(&url)
         .output()
@@ -233,7 +171,7 @@ fn report_of_a_faulty_run_in_headless_chromium() {
 
     let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("html-report-first-screen.png");
     let _ = std::fs::remove_file(&shot);
-    let took = headless(&chromium, &profile.0)
+    let took = headless(&chromium, profile.path())
         .arg(format!("--screenshot={}", shot.display()))
         .arg("--window-size=1280,900")
         .arg(&url)
@@ -251,8 +189,8 @@ fn report_of_a_faulty_run_in_headless_chromium() {
 
 #[test]
 fn an_unwritable_report_dir_is_refused_before_any_request() {
-    let tmp = TempDir::new("html-refused");
-    let file = tmp.0.join("a-file");
+    let tmp = tempdir("html-refused");
+    let file = tmp.path().join("a-file");
     std::fs::write(&file, b"x").expect("write");
     // The base URL is a port nothing listens on: the run must stop before trying it.
     let out = bin()

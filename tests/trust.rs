@@ -5,80 +5,42 @@
 
 mod common;
 
-use common::{TOKEN, bin, tempdir, text};
+use common::{Served, TOKEN, bin, block_on, leftovers, run_made, serve, tempdir, text};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-struct Server {
-    child: Child,
-    base_url: String,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// `scimspec serve` on an ephemeral loopback port with the test token, the given faults and an
 /// added latency per answer.
-fn serve(faults: &[&str], latency_ms: u64) -> Server {
-    let mut cmd = bin();
-    cmd.args([
-        "serve",
-        "--listen",
-        "127.0.0.1:0",
-        "--token",
-        TOKEN,
-        "--latency-ms",
-        &latency_ms.to_string(),
-    ]);
+fn serve_with(faults: &[&str], latency_ms: u64) -> Served {
+    let latency = latency_ms.to_string();
+    let mut extra = vec!["--latency-ms", latency.as_str()];
     for f in faults {
-        cmd.args(["--fault", f]);
+        extra.extend(["--fault", f]);
     }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("serve prints its address");
-    let base_url = line
-        .split(" at ")
-        .nth(1)
-        .expect("address in first line")
-        .trim()
-        .to_owned();
-    let port = base_url
-        .split(':')
+    serve(&extra)
+}
+
+/// The port of a server's base URL.
+fn port_of(url: &str) -> u16 {
+    url.split(':')
         .nth(2)
         .and_then(|p| p.split('/').next())
         .and_then(|p| p.parse().ok())
-        .expect("port in the address");
-    Server {
-        child,
-        base_url,
-        port,
-    }
+        .expect("port in the address")
 }
 
 /// `scimspec run` against the server with the token, snapshots off.
-fn run(server: &Server, extra: &[&str]) -> Command {
+fn run(server: &Served, extra: &[&str]) -> Command {
     let mut cmd = bin();
     cmd.args([
         "run",
         "--base-url",
-        &server.base_url,
+        &server.url,
         "--token",
         TOKEN,
         "--snapshot-mode",
@@ -88,16 +50,9 @@ fn run(server: &Server, extra: &[&str]) -> Command {
     cmd
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-/// GET a list with the test token: (status, body).
+/// GET a list with the test token.
 fn list(base_url: &str, path: &str) -> serde_json::Value {
-    runtime().block_on(async {
+    block_on(async {
         reqwest::Client::new()
             .get(format!("{base_url}{path}"))
             .query(&[("count", "10000")])
@@ -109,30 +64,6 @@ fn list(base_url: &str, path: &str) -> serde_json::Value {
             .await
             .expect("json list")
     })
-}
-
-/// True for names a scimspec run made (`scimspec-<8 hex>-` anywhere in the name).
-fn run_made(name: &str) -> bool {
-    name.match_indices("scimspec-").any(|(at, _)| {
-        let rest = &name[at + 9..];
-        let id: String = rest.chars().take_while(|c| *c != '-').collect();
-        id.len() == 8 && id.chars().all(|c| c.is_ascii_hexdigit()) && id != "0badc0de"
-    })
-}
-
-/// Every userName / displayName on the server that a scimspec run made.
-fn leftovers(base_url: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for (path, attr) in [("/Users", "userName"), ("/Groups", "displayName")] {
-        let body = list(base_url, path);
-        for r in body["Resources"].as_array().cloned().unwrap_or_default() {
-            let name = r[attr].as_str().unwrap_or("").to_owned();
-            if run_made(&name) {
-                out.push(name);
-            }
-        }
-    }
-    out
 }
 
 /// Every file below `dir`, as (path, text).
@@ -215,8 +146,8 @@ fn foreign_listener(port: u16) -> Foreign {
 
 #[test]
 fn a_foreign_location_is_never_requested() {
-    let server = serve(&["location-foreign-origin"], 0);
-    let foreign = foreign_listener(server.port);
+    let server = serve_with(&["location-foreign-origin"], 0);
+    let foreign = foreign_listener(port_of(&server.url));
     let dir = tempdir("trust-foreign");
     let report = dir.join("r.json");
     let out = run(&server, &["3.3-create", "--json"])
@@ -238,7 +169,7 @@ fn a_foreign_location_is_never_requested() {
         let msg = c["message"].as_str().unwrap_or("");
         assert!(msg.contains("127.0.0.2"), "{name} names the origin: {msg}");
     }
-    assert!(leftovers(&server.base_url).is_empty());
+    assert!(leftovers(&server.url).is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -263,10 +194,10 @@ fn assert_no_secret(outputs: &[(String, String)], secrets: &[&str]) {
 }
 
 /// Every output of a run: console, JUnit, JSON, HAR and snapshots.
-fn run_everything(server: &Server, creds: &[&str], tag: &str) -> (Output, Vec<(String, String)>) {
+fn run_everything(server: &Served, creds: &[&str], tag: &str) -> (Output, Vec<(String, String)>) {
     let dir = tempdir(tag);
     let mut cmd = bin();
-    cmd.args(["run", "--base-url", &server.base_url]);
+    cmd.args(["run", "--base-url", &server.url]);
     cmd.args(creds);
     cmd.args(["--verbose", "--snapshot-mode", "record", "3.3-create"])
         .arg("--junit")
@@ -287,7 +218,7 @@ fn run_everything(server: &Server, creds: &[&str], tag: &str) -> (Output, Vec<(S
 
 #[test]
 fn echoed_credentials_appear_in_no_output() {
-    let server = serve(&["echo-credentials"], 0);
+    let server = serve_with(&["echo-credentials"], 0);
     let basic_pass = r#"p@ss w/rd"\q-9Zx"#;
     let cases: Vec<(Vec<String>, Vec<&str>)> = vec![
         (vec!["--token".into(), TOKEN.into()], vec![TOKEN]),
@@ -385,12 +316,12 @@ fn unsafe_ids_never_reach_a_request() {
         ("id-path-traversal", "/Groups", "displayName"),
         ("id-fragment", "/Users", "userName"),
     ] {
-        let server = serve(&[fault], 0);
+        let server = serve_with(&[fault], 0);
         let out = run(&server, &["3.3-create::returns-201", "--jobs", "4"])
             .output()
             .expect("runs");
         let (stdout, stderr) = text(&out);
-        let victims: Vec<String> = list(&server.base_url, victims_path)["Resources"]
+        let victims: Vec<String> = list(&server.url, victims_path)["Resources"]
             .as_array()
             .cloned()
             .unwrap_or_default()
@@ -398,7 +329,7 @@ fn unsafe_ids_never_reach_a_request() {
             .filter_map(|r| r[victim_attr].as_str().map(str::to_owned))
             .filter(|n| n.starts_with("victim-"))
             .collect();
-        let users: Vec<String> = list(&server.base_url, "/Users")["Resources"]
+        let users: Vec<String> = list(&server.url, "/Users")["Resources"]
             .as_array()
             .cloned()
             .unwrap_or_default()
@@ -423,7 +354,7 @@ fn unsafe_ids_never_reach_a_request() {
 
 #[test]
 fn terminal_escapes_never_reach_the_terminal() {
-    let server = serve(&["terminal-escapes"], 0);
+    let server = serve_with(&["terminal-escapes"], 0);
     let out = run(&server, &["--verbose", "3.3-create"])
         .output()
         .expect("runs");
@@ -442,13 +373,13 @@ fn terminal_escapes_never_reach_the_terminal() {
 
 #[test]
 fn cleanup_of_an_endless_list_is_bounded() {
-    let server = serve(&["endless-list"], 0);
+    let server = serve_with(&["endless-list"], 0);
     let started = Instant::now();
     let out = bin()
         .args([
             "cleanup",
             "--base-url",
-            &server.base_url,
+            &server.url,
             "--token",
             TOKEN,
             "--all-runs",
@@ -482,7 +413,7 @@ fn every_kind_of_create_is_cleaned_up() {
         ("bulk-no-location", "3.7-bulk"),
         ("delete-500-twice", "3.3-create"),
     ] {
-        let server = serve(&[fault], 0);
+        let server = serve_with(&[fault], 0);
         let dir = tempdir("trust-ledger");
         let report = dir.join("r.json");
         let out = run(&server, &[filter, "--json"])
@@ -495,7 +426,7 @@ fn every_kind_of_create_is_cleaned_up() {
             "{fault}: {stdout}{stderr}"
         );
         assert_eq!(
-            leftovers(&server.base_url),
+            leftovers(&server.url),
             Vec::<String>::new(),
             "{fault}: left behind\n{stdout}"
         );
@@ -513,7 +444,7 @@ fn every_kind_of_create_is_cleaned_up() {
 
 #[test]
 fn deletes_that_always_fail_fail_the_run_and_are_listed() {
-    let server = serve(&["delete-always-500"], 0);
+    let server = serve_with(&["delete-always-500"], 0);
     let dir = tempdir("trust-undeletable");
     let out = run(&server, &["3.3-create::returns-201"])
         .arg("--junit")
@@ -524,7 +455,7 @@ fn deletes_that_always_fail_fail_the_run_and_are_listed() {
         .expect("runs");
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
-    let left = leftovers(&server.base_url);
+    let left = leftovers(&server.url);
     assert!(!left.is_empty());
     let junit = std::fs::read_to_string(dir.join("j.xml")).expect("junit");
     let doc = json_report(&dir.join("r.json"));
@@ -548,7 +479,7 @@ fn deletes_that_always_fail_fail_the_run_and_are_listed() {
 
 #[test]
 fn a_closed_pipe_does_not_stop_the_cleanup() {
-    let server = serve(&[], 5);
+    let server = serve_with(&[], 5);
     let mut child = run(&server, &["--profile", "core", "--jobs", "8"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -581,11 +512,11 @@ fn a_closed_pipe_does_not_stop_the_cleanup() {
         matches!(status.code(), Some(0) | Some(1)),
         "{status:?} {stderr}"
     );
-    assert_eq!(leftovers(&server.base_url), Vec::<String>::new());
+    assert_eq!(leftovers(&server.url), Vec::<String>::new());
 }
 
 fn interrupt_at(signal: &str, after_created: Duration) {
-    let server = serve(&[], 40);
+    let server = serve_with(&[], 40);
     let dir = tempdir("trust-signal");
     let mut child = run(&server, &["--profile", "core", "--jobs", "4"])
         .arg("--junit")
@@ -597,7 +528,7 @@ fn interrupt_at(signal: &str, after_created: Duration) {
         .spawn()
         .expect("run starts");
     let started = Instant::now();
-    while leftovers(&server.base_url).is_empty() {
+    while leftovers(&server.url).is_empty() {
         assert!(
             started.elapsed() < Duration::from_secs(30),
             "the run created nothing"
@@ -624,7 +555,7 @@ fn interrupt_at(signal: &str, after_created: Duration) {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(130), "{signal}: {stdout}\n{stderr}");
     assert_eq!(
-        leftovers(&server.base_url),
+        leftovers(&server.url),
         Vec::<String>::new(),
         "{signal} after {after_created:?}: left behind\n{stderr}"
     );
@@ -654,16 +585,10 @@ fn sighup_cleans_up_and_exits_130() {
 
 #[test]
 fn missing_credentials_stop_at_preflight() {
-    let server = serve(&[], 0);
+    let server = serve_with(&[], 0);
     for creds in [vec![], vec!["--token", ""]] {
         let mut cmd = bin();
-        cmd.args([
-            "run",
-            "--base-url",
-            &server.base_url,
-            "--snapshot-mode",
-            "off",
-        ]);
+        cmd.args(["run", "--base-url", &server.url, "--snapshot-mode", "off"]);
         cmd.args(&creds);
         let out = cmd.output().expect("runs");
         let (stdout, stderr) = text(&out);
@@ -672,15 +597,15 @@ fn missing_credentials_stop_at_preflight() {
         assert!(stderr.contains("credentials"), "{stderr}");
     }
     assert!(
-        list(&server.base_url, "/Users")["totalResults"] == 0,
+        list(&server.url, "/Users")["totalResults"] == 0,
         "nothing was written"
     );
 }
 
 #[test]
 fn bad_options_are_refused_before_any_request() {
-    let server = serve(&[], 0);
-    let base = server.base_url.clone();
+    let server = serve_with(&[], 0);
+    let base = server.url.clone();
     let blocker = tempdir("trust-blocker");
     let file = blocker.join("a-file");
     std::fs::write(&file, "x").expect("write");

@@ -14,7 +14,9 @@ mod tmp;
 pub use binary::{Ran, Run, bin, fixtures, normalise, text};
 pub use mock::start_mock;
 pub use report::{Report, junit_testcases, validate_junit_xsd};
-pub use servers::{InProcess, KillOnDrop, Served, block_on, in_process, reference, serve};
+pub use servers::{
+    InProcess, KillOnDrop, Served, block_on, in_process, leftovers, reference, run_made, serve,
+};
 pub use tmp::{TempDir, tempdir};
 
 /// The bearer token every test server expects; no output of a run may contain it.

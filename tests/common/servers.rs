@@ -115,3 +115,39 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
         .expect("runtime")
         .block_on(f)
 }
+
+/// True for names a scimspec run made (`scimspec-<8 hex>-` anywhere in the name).
+pub fn run_made(name: &str) -> bool {
+    name.match_indices("scimspec-").any(|(at, _)| {
+        let rest = &name[at + 9..];
+        let id: String = rest.chars().take_while(|c| *c != '-').collect();
+        id.len() == 8 && id.chars().all(|c| c.is_ascii_hexdigit()) && id != "0badc0de"
+    })
+}
+
+/// Every userName / displayName on the server (read with the test token) that a run made.
+pub fn leftovers(base_url: &str) -> Vec<String> {
+    block_on(async {
+        let client = reqwest::Client::new();
+        let mut out = Vec::new();
+        for (path, attr) in [("/Users", "userName"), ("/Groups", "displayName")] {
+            let body: serde_json::Value = client
+                .get(format!("{base_url}{path}"))
+                .query(&[("count", "10000")])
+                .bearer_auth(super::TOKEN)
+                .send()
+                .await
+                .expect("list answers")
+                .json()
+                .await
+                .expect("json list");
+            for r in body["Resources"].as_array().cloned().unwrap_or_default() {
+                let name = r[attr].as_str().unwrap_or("").to_owned();
+                if run_made(&name) {
+                    out.push(name);
+                }
+            }
+        }
+        out
+    })
+}
