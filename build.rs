@@ -2,29 +2,26 @@
 // Also stamps `--version` with the commit, the build date and the target.
 use std::process::Command;
 
+/// What `git ARGS` prints, trimmed, or `fallback` outside a git checkout (a crate package).
+fn git(args: &[&str], fallback: &str) -> String {
+    Command::new("git")
+        .args(args)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| fallback.to_owned())
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=suites");
     println!("cargo:rerun-if-changed=schemas");
     println!("cargo:rerun-if-changed=.git/HEAD");
     println!("cargo:rerun-if-changed=.git/refs/heads");
-    let commit = Command::new("git")
-        .args(["rev-parse", "--short=10", "HEAD"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "unknown commit".to_owned());
-    let date = Command::new("git")
-        .args(["log", "-1", "--format=%cs"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "unknown date".to_owned());
+    let commit = git(&["rev-parse", "--short=10", "HEAD"], "unknown commit");
+    let date = git(&["log", "-1", "--format=%cs"], "unknown date");
     let target = std::env::var("TARGET").unwrap_or_default();
     println!("cargo:rustc-env=SCIMSPEC_COMMIT={commit}");
     println!("cargo:rustc-env=SCIMSPEC_COMMIT_DATE={date}");

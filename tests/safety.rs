@@ -19,31 +19,10 @@ fn run_core(server: &Served) -> Run {
         .args(["--snapshot-mode", "off"])
 }
 
-/// Every userName / displayName on the server that a scimspec run made.
+/// Every userName / displayName on the server that starts like a run's names (decoys included:
+/// the cleanup command must leave those alone).
 fn leftovers(base_url: &str) -> Vec<String> {
-    block_on(async {
-        let client = reqwest::Client::new();
-        let mut out = Vec::new();
-        for (path, attr) in [("/Users", "userName"), ("/Groups", "displayName")] {
-            let body: serde_json::Value = client
-                .get(format!("{base_url}{path}"))
-                .query(&[("count", "10000")])
-                .bearer_auth(TOKEN)
-                .send()
-                .await
-                .expect("list answers")
-                .json()
-                .await
-                .expect("json list");
-            for r in body["Resources"].as_array().cloned().unwrap_or_default() {
-                let name = r[attr].as_str().unwrap_or("").to_owned();
-                if name.starts_with("scimspec-") {
-                    out.push(name);
-                }
-            }
-        }
-        out
-    })
+    names_where(base_url, |n| n.starts_with("scimspec-"))
 }
 
 #[test]

@@ -15,7 +15,8 @@ pub use binary::{Ran, Run, bin, fixtures, normalise, text};
 pub use mock::start_mock;
 pub use report::{Report, junit_testcases, validate_junit_xsd};
 pub use servers::{
-    InProcess, KillOnDrop, Served, block_on, in_process, leftovers, reference, run_made, serve,
+    InProcess, KillOnDrop, Served, block_on, in_process, leftovers, names_where, reference,
+    run_made, serve,
 };
 pub use tmp::{TempDir, tempdir};
 

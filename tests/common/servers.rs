@@ -127,6 +127,11 @@ pub fn run_made(name: &str) -> bool {
 
 /// Every userName / displayName on the server (read with the test token) that a run made.
 pub fn leftovers(base_url: &str) -> Vec<String> {
+    names_where(base_url, run_made)
+}
+
+/// Every userName / displayName on the server (read with the test token) that `keep` accepts.
+pub fn names_where(base_url: &str, keep: fn(&str) -> bool) -> Vec<String> {
     block_on(async {
         let client = reqwest::Client::new();
         let mut out = Vec::new();
@@ -143,7 +148,7 @@ pub fn leftovers(base_url: &str) -> Vec<String> {
                 .expect("json list");
             for r in body["Resources"].as_array().cloned().unwrap_or_default() {
                 let name = r[attr].as_str().unwrap_or("").to_owned();
-                if run_made(&name) {
+                if keep(&name) {
                     out.push(name);
                 }
             }
