@@ -88,8 +88,11 @@ fn relay(client: TcpStream, server: TcpStream, log: Arc<Mutex<Vec<String>>>) {
                 }
                 last_end = whole.end;
             }
-            let keep_from = text.len().saturating_sub(256).max(last_end);
-            carry = text[text.floor_char_boundary(keep_from)..].to_owned();
+            let mut keep_from = text.len().saturating_sub(256).max(last_end);
+            while !text.is_char_boundary(keep_from) {
+                keep_from -= 1;
+            }
+            carry = text[keep_from..].to_owned();
             if server_w.write_all(&buf[..n]).is_err() {
                 break;
             }
