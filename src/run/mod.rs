@@ -599,4 +599,31 @@ pub fn resolve_root_causes(records: &mut [CaseRecord]) {
             .min_by_key(|(name, level, _)| (*level != Level::Must, name.clone()))
             .map(|(name, _, _)| name.clone());
     }
+    // The case a `proven_by` names can itself be BLOCKED (a group create whose member create
+    // was refused): its root cause is then this case's too. Bounded: a cycle stays unexplained.
+    for _ in 0..records.len() {
+        let resolved: std::collections::HashMap<String, String> = records
+            .iter()
+            .filter_map(|r| {
+                let cause = r.blocked.as_ref()?.root_cause.clone()?;
+                Some((r.name(), cause))
+            })
+            .collect();
+        let mut changed = false;
+        for r in records.iter_mut() {
+            let Some(b) = r.blocked.as_mut() else {
+                continue;
+            };
+            if b.root_cause.is_some() {
+                continue;
+            }
+            if let Some(cause) = b.proven_by.as_ref().and_then(|o| resolved.get(o)) {
+                b.root_cause = Some(cause.clone());
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
 }
