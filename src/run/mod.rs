@@ -627,3 +627,80 @@ pub fn resolve_root_causes(records: &mut [CaseRecord]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(case: &str, verdict: Verdict) -> CaseRecord {
+        CaseRecord {
+            suite: "s".into(),
+            case: case.into(),
+            title: String::new(),
+            profile: "loom".into(),
+            file: String::new(),
+            line: 1,
+            level: Level::Must,
+            spec: Vec::new(),
+            requirements: Vec::new(),
+            sources: Vec::new(),
+            app: None,
+            requires: Vec::new(),
+            verdict,
+            message: String::new(),
+            chosen: None,
+            failed_step: None,
+            failed_at: None,
+            blocked: None,
+            mismatches: Vec::new(),
+            transcript: Vec::new(),
+            snapshots: Vec::new(),
+            duration: Duration::ZERO,
+        }
+    }
+
+    fn blocked(case: &str, request: &str, proven_by: Option<&str>) -> CaseRecord {
+        let mut r = record(case, Verdict::Blocked);
+        r.blocked = Some(Blocked {
+            step: "step 1 \"create\"".into(),
+            request: request.into(),
+            status: Some(201),
+            detail: String::new(),
+            cause: String::new(),
+            subject: "json /id".into(),
+            root_cause: None,
+            proven_by: proven_by.map(str::to_owned),
+        });
+        r
+    }
+
+    /// A group case blocked by its member create names the user create case; a case whose
+    /// setup group create is proven by that group case gets the same root cause.
+    #[test]
+    fn root_cause_follows_a_blocked_owner() {
+        let mut user = record("create-user", Verdict::Fail);
+        user.failed_at = Some(FailedAt {
+            request: "POST /Users".into(),
+            status: Some(201),
+            subject: Some("json /id".into()),
+        });
+        let mut records = vec![
+            blocked("list-groups", "POST /Groups", Some("s::create-group")),
+            blocked("create-group", "POST /Users", Some("s::create-user")),
+            user,
+            blocked("loop-a", "PATCH /Users/{id}", Some("s::loop-b")),
+            blocked("loop-b", "PATCH /Users/{id}", Some("s::loop-a")),
+        ];
+        resolve_root_causes(&mut records);
+        let cause = |i: usize| {
+            records[i]
+                .blocked
+                .as_ref()
+                .and_then(|b| b.root_cause.clone())
+        };
+        assert_eq!(cause(1).as_deref(), Some("s::create-user"));
+        assert_eq!(cause(0).as_deref(), Some("s::create-user"));
+        assert_eq!(cause(3), None, "a cycle of owners explains nothing");
+        assert_eq!(cause(4), None);
+    }
+}
