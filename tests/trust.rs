@@ -441,10 +441,13 @@ fn full_run_summary_is_true(fault: &str) -> Result<(), String> {
     let server = serve_with(&[fault], 0);
     let dir = tempdir("trust-full");
     let report = dir.join("r.json");
-    let out = run(&server, &["--profile", "core", "--jobs", "16", "--json"])
-        .arg(&report)
-        .output()
-        .map_err(|e| format!("{fault}: {e}"))?;
+    let out = run(
+        &server,
+        &["--profile", "core,okta,entra", "--jobs", "16", "--json"],
+    )
+    .arg(&report)
+    .output()
+    .map_err(|e| format!("{fault}: {e}"))?;
     let (stdout, _) = text(&out);
     let on_server = leftovers(&server.url).len();
     let doc = json_report(&report);
@@ -458,6 +461,17 @@ fn full_run_summary_is_true(fault: &str) -> Result<(), String> {
                 .find(|l| l.starts_with("Cleanup:"))
                 .unwrap_or("nothing")
         ));
+    }
+    // Nothing is deleted here, so every resource on the server is the run's: each must carry
+    // the run id, or `cleanup --all-runs` could not find it.
+    if fault == "delete-always-500" {
+        let all = common::names_where(&server.url, |_| true);
+        if all.len() != on_server {
+            return Err(format!(
+                "{fault}: names without the run id: {:?}",
+                all.iter().filter(|n| !run_made(n)).collect::<Vec<_>>()
+            ));
+        }
     }
     let expect_left = matches!(
         fault,
