@@ -36,6 +36,9 @@ suite file, an unreachable base URL, a TLS failure or credentials rejected at pr
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour the output: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    color: clap::ColorChoice,
 }
 
 // Parsed once at start-up: the size of the largest variant costs nothing worth boxing for.
@@ -269,6 +272,13 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    // Every coloured output goes through anstream, which reads this choice; `auto` leaves it
+    // to anstream (a terminal, NO_COLOR, CLICOLOR_FORCE, TERM=dumb).
+    match cli.color {
+        clap::ColorChoice::Always => anstream::ColorChoice::Always.write_global(),
+        clap::ColorChoice::Never => anstream::ColorChoice::Never.write_global(),
+        clap::ColorChoice::Auto => {}
+    }
     match cli.command {
         Command::Run(a) => crate::run::session::run(a.into()),
         Command::List(a) => crate::run::plan::list_command(&a.profile, a.requirements, &a.suites),
