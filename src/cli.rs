@@ -36,7 +36,7 @@ suite file, an unreachable base URL, a TLS failure or credentials rejected at pr
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// Colour the output: auto (on a terminal, unless NO_COLOR is set), always, never
+    /// When to colour the output; auto: on a terminal, unless NO_COLOR is set
     #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
     color: clap::ColorChoice,
 }
