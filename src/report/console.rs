@@ -1,5 +1,6 @@
-//! The console report printed after the trials: explanations of what broke, the behaviours the
-//! server chose, a summary by suite, and the totals.
+//! The console report printed after the cases (the live list is `live`): explanations of what
+//! broke, the behaviours the server chose, a summary by suite, the totals and the verdict of each
+//! profile.
 
 use super::verdict::Kind;
 use super::{counts, explain};
