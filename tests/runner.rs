@@ -420,3 +420,21 @@ fn a_faulty_run_lists_fail_and_blocked_live_and_explains_each_failure_once() {
         assert_eq!(listed, 1, "{name}\n{stdout}");
     }
 }
+
+#[test]
+fn colour_follows_the_color_flag() {
+    let mock = start_mock();
+    let coloured = "\x1b[1m\x1b[32mPASS";
+    // Piped, `auto` means no colour; `always` colours the live list and the report.
+    let auto = run_fixture(&mock.url, &["create-then-read"]);
+    assert!(!auto.stdout.contains('\x1b'), "{}", auto.stdout);
+    let always = run_fixture(&mock.url, &["create-then-read", "--color", "always"]);
+    assert!(always.stdout.contains(coloured), "{:?}", always.stdout);
+    assert!(
+        always.stdout.contains("\x1b[1mWhat failed") || always.stdout.contains("\x1b[1mTotal"),
+        "{:?}",
+        always.stdout
+    );
+    let never = run_fixture(&mock.url, &["create-then-read", "--color=never"]);
+    assert!(!never.stdout.contains('\x1b'), "{}", never.stdout);
+}
