@@ -83,6 +83,21 @@ impl<'a> Live<'a> {
     }
 }
 
+/// A spinner with `message` on stderr while the run waits for something with no lines of its
+/// own (the cleanup); hidden unless `terminal`.
+pub fn spinner(terminal: bool, message: String) -> ProgressBar {
+    if !terminal {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+        bar.set_style(style);
+    }
+    bar.set_message(message);
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
 /// `FAIL          [MUST] rfc7644.3.3-create::create-returns-201`: the verdict first, in its colour.
 pub fn line(r: &CaseRecord) -> String {
     let s = super::console::style(r.verdict);

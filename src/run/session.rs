@@ -284,12 +284,21 @@ pub fn run(a: RunOptions) -> i32 {
         let target = ctx.target.clone();
         let abort = signals.abort.clone();
         let jobs = a.jobs;
-        runtime.block_on(async move {
+        let waiting = report::live::spinner(
+            terminal,
+            format!(
+                "Cleanup: deleting what this run created ({} resources) …",
+                ctx.target.ledger.pending().len()
+            ),
+        );
+        let report = runtime.block_on(async move {
             tokio::select! {
                 r = cleanup::end_of_run(&target, jobs) => r,
                 _ = abort.notified() => kept(&target, "the cleanup was aborted (a second interrupt)"),
             }
-        })
+        });
+        waiting.finish_and_clear();
+        report
     };
     let interrupted = interrupted || signals.interrupted.load(Ordering::SeqCst);
     let shown_base = ctx.target.redactor.redact(&base_url).into_owned();
