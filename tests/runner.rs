@@ -159,7 +159,14 @@ fn unreachable_url_is_one_line_and_exit_2() {
     assert_eq!(ran.code, Some(2), "{}", ran.output());
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
     assert!(stderr.contains("cannot reach"), "{stderr}");
-    assert!(stdout.is_empty(), "no cases were run: {stdout}");
+    // The header and the preflight line say what was tried; no case ran.
+    assert!(
+        stdout.trim_end().ends_with(
+            "Preflight: reading /ServiceProviderConfig, /ResourceTypes and /Schemas … failed"
+        ),
+        "{stdout}"
+    );
+    assert!(live_lines(stdout).is_empty(), "no cases were run: {stdout}");
     assert!(started.elapsed() < Duration::from_secs(15));
     insta::assert_snapshot!(normalise(stderr));
 }
@@ -288,4 +295,146 @@ fn rate_limit_spaces_requests() {
         "--rate 4 spaced 7 requests over {:?}",
         started.elapsed()
     );
+}
+
+/// The live list of a run's console: `VERDICT [LEVEL] suite::case` lines, as (name, verdict,
+/// level), in the order printed.
+fn live_lines(stdout: &str) -> Vec<(String, String, String)> {
+    let line = regex::Regex::new(
+        r"^(PASS|FAIL|NON-STRICT|INFORMATIONAL|UNIMPLEMENTED|ERROR|BLOCKED) +\[([A-Z]+)\] (\S+::\S+)$",
+    )
+    .expect("regex");
+    stdout
+        .lines()
+        .filter_map(|l| line.captures(l))
+        .map(|c| (c[3].to_owned(), c[1].to_owned(), c[2].to_owned()))
+        .collect()
+}
+
+/// What a person reads must not carry a second runner's output: libtest's `test X ... ok`
+/// lines, its `failures:` block and its `N passed` tally.
+fn assert_one_tally(stdout: &str) {
+    let libtest = regex::Regex::new(
+        r"(?m)^(test .* \.\.\. |running \d+ tests?$|failures:$|test result: )|\d+ passed;",
+    )
+    .expect("regex");
+    assert!(
+        !libtest.is_match(stdout),
+        "libtest output: {:?}\n{stdout}",
+        libtest.find(stdout).map(|m| m.as_str())
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("Total: ")).count(),
+        1,
+        "one tally\n{stdout}"
+    );
+}
+
+/// Piped, every case gets one line with its own verdict, the same as the report's.
+fn assert_live_list_matches_report(ran: &Ran) -> Vec<(String, String, String)> {
+    let live = live_lines(&ran.stdout);
+    let listed: std::collections::BTreeMap<String, String> = live
+        .iter()
+        .map(|(name, verdict, _)| (name.clone(), verdict.clone()))
+        .collect();
+    assert_eq!(
+        listed.len(),
+        live.len(),
+        "a case listed twice\n{}",
+        ran.stdout
+    );
+    assert_eq!(listed, ran.report().verdicts(), "{}", ran.stdout);
+    live
+}
+
+#[test]
+fn a_full_core_run_prints_each_verdict_once_and_one_tally() {
+    let ran = Run::builtin("core")
+        .profile("core")
+        .args(["--snapshot-mode", "off"])
+        .json()
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.output());
+    assert_one_tally(&ran.stdout);
+    let live = assert_live_list_matches_report(&ran);
+    assert!(live.len() > 300, "{}", ran.stdout);
+    assert!(
+        live.iter().any(|(_, v, _)| v == "INFORMATIONAL"),
+        "{}",
+        ran.stdout
+    );
+    for l in ran.stdout.lines() {
+        assert!(!l.trim_end().ends_with(" ok"), "a libtest verdict: {l}");
+    }
+    assert!(!ran.stdout.contains("What failed"), "{}", ran.stdout);
+    assert!(
+        ran.stdout
+            .contains("SCIM core (RFC 7643, RFC 7644): no problems"),
+        "the profile's verdict line\n{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn a_faulty_run_lists_fail_and_blocked_live_and_explains_each_failure_once() {
+    let ran = Run::builtin("core")
+        .profile("core")
+        .args(["--snapshot-mode", "off"])
+        .faults(&["create-returns-200", "enterprise-dropped"])
+        .json()
+        .run();
+    let stdout = &ran.stdout;
+    assert_eq!(ran.code, Some(1), "{}", ran.output());
+    assert_one_tally(stdout);
+    let live = assert_live_list_matches_report(&ran);
+    for verdict in ["FAIL", "BLOCKED"] {
+        assert!(
+            live.iter().any(|(_, v, _)| v == verdict),
+            "no {verdict} listed\n{stdout}"
+        );
+    }
+    assert!(
+        live.iter()
+            .any(|(n, v, _)| n == "rfc7644.3.3-create::returns-201-with-resource" && v == "FAIL"),
+        "{stdout}"
+    );
+    // The explanations come once, after the whole list.
+    let what_failed = stdout.find("\nWhat failed\n").expect("a What failed block");
+    assert_eq!(stdout.matches("What failed").count(), 1, "{stdout}");
+    let (list, explained) = stdout.split_at(what_failed);
+    assert_eq!(live_lines(list).len(), live.len(), "{stdout}");
+    for (name, verdict, level) in &live {
+        if !["FAIL", "NON-STRICT", "ERROR"].contains(&verdict.as_str()) {
+            continue;
+        }
+        let head = format!("{verdict} [{level}] {name} — ");
+        assert_eq!(
+            explained.matches(&head).count(),
+            1,
+            "{name} is explained once\n{stdout}"
+        );
+        let listed = list
+            .lines()
+            .filter(|l| l.ends_with(&format!("] {name}")))
+            .count();
+        assert_eq!(listed, 1, "{name}\n{stdout}");
+    }
+}
+
+#[test]
+fn colour_follows_the_color_flag() {
+    let mock = start_mock();
+    let coloured = "\x1b[1m\x1b[32mPASS";
+    // Piped, `auto` means no colour; `always` colours the live list and the report.
+    let auto = run_fixture(&mock.url, &["create-then-read"]);
+    assert!(!auto.stdout.contains('\x1b'), "{}", auto.stdout);
+    let always = run_fixture(&mock.url, &["create-then-read", "--color", "always"]);
+    assert!(always.stdout.contains(coloured), "{:?}", always.stdout);
+    assert!(
+        always.stdout.contains("\x1b[1mWhat failed") || always.stdout.contains("\x1b[1mTotal"),
+        "{:?}",
+        always.stdout
+    );
+    let never = run_fixture(&mock.url, &["create-then-read", "--color=never"]);
+    assert!(!never.stdout.contains('\x1b'), "{}", never.stdout);
 }

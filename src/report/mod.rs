@@ -4,6 +4,7 @@
 pub mod console;
 pub mod html;
 pub mod junit;
+pub mod live;
 pub mod stdout;
 pub mod verdict;
 
