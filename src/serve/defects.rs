@@ -55,17 +55,15 @@ pub fn gate(
         ));
     }
     let post_resource = *method == Method::POST && resource && segs.len() == 1;
-    if app.fault("schemas-must-come-first") && post_resource {
-        // A streaming reader that dispatches on the first member it sees.
+    if app.fault("schemas-after-username-refused") && post_resource {
+        // A streaming reader that resolves each member against the schemas seen so far: a
+        // userName met before schemas is an unknown attribute to it.
         let text = String::from_utf8_lossy(bytes);
-        let rest = text
-            .trim_start()
-            .strip_prefix('{')
-            .unwrap_or("")
-            .trim_start();
-        if !rest.starts_with("\"schemas\"") {
-            return Some(ScimError::invalid_syntax(
-                "the first member of the body must be \"schemas\"",
+        if let (Some(u), Some(s)) = (text.find("\"userName\""), text.find("\"schemas\""))
+            && u < s
+        {
+            return Some(ScimError::invalid_value(
+                "unknown attribute userName: no schema declared yet",
             ));
         }
     }

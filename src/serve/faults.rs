@@ -1243,10 +1243,10 @@ pub static HOSTILE: &[Fault] = &[
         description: "x509Certificates values are returned re-encoded as unpadded base64url.",
     },
     Fault {
-        name: "schemas-must-come-first",
+        name: "schemas-after-username-refused",
         requirements: &["rfc7643.2.3.8.complex-order-insignificant"],
         flavours: ALL,
-        description: "A create whose body does not start with the schemas member is refused (400).",
+        description: "A create whose body carries userName before schemas is refused (400): a streaming reader resolves each member against the schemas it has seen so far.",
     },
     Fault {
         name: "attributes-param-case-sensitive",

@@ -90,7 +90,7 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
                 ["x509Certificates"][0]["value"]
                 .to_string()
         }
-        "schemas-must-come-first" => t
+        "schemas-after-username-refused" => t
             .raw(
                 Method::POST,
                 "/Users",
