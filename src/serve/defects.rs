@@ -41,17 +41,17 @@ pub fn gate(
     if app.fault("filter-claimed-not-implemented") && resource && param("filter") {
         return not_implemented("filtering");
     }
-    if app.fault("content-type-charset-rejected")
-        && !bytes.is_empty()
+    if app.fault("accept-scim-json-only-406")
         && headers
-            .get(header::CONTENT_TYPE)
+            .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|c| c.to_ascii_lowercase().contains("charset"))
+            .is_some_and(|a| a.trim().eq_ignore_ascii_case("application/scim+json"))
     {
+        // A framework that only produces application/json and negotiates strictly.
         return Some(ScimError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            StatusCode::NOT_ACCEPTABLE,
             None,
-            "Content-Type must be application/scim+json",
+            "only application/json can be produced",
         ));
     }
     let post_resource = *method == Method::POST && resource && segs.len() == 1;

@@ -1357,10 +1357,10 @@ pub static HOSTILE: &[Fault] = &[
         description: "A refused create's error detail quotes the request body, password included.",
     },
     Fault {
-        name: "content-type-charset-rejected",
+        name: "accept-scim-json-only-406",
         requirements: &["okta.scim-json-charset"],
         flavours: ALL,
-        description: "A request body labelled with a charset parameter (application/scim+json; charset=utf-8) is refused with 415.",
+        description: "A request whose Accept is application/scim+json alone (as Okta sends it) answers 406: the server produces application/json only and negotiates strictly.",
     },
     Fault {
         name: "empty-filter-result-204",

@@ -212,12 +212,13 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
                 .contains("Secret-1")
                 .to_string()
         }
-        "content-type-charset-rejected" => t
-            .raw(
-                Method::POST,
+        "accept-scim-json-only-406" => t
+            .send(
+                Method::GET,
                 "/Users",
-                &json!({"schemas": [scim::USER_SCHEMA], "userName": uniq("c")}).to_string(),
-                Some("application/scim+json; charset=utf-8"),
+                None,
+                &[("Accept", "application/scim+json")],
+                Some(TOKEN),
             )
             .await
             .status
