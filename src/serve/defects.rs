@@ -252,9 +252,12 @@ pub fn on_render(app: &App, store: &Store, r: &Resource, out: &mut Map<String, V
     if app.fault("numeric-strings-as-numbers") {
         for (k, v) in out.iter_mut() {
             if k != "id"
-                && let Some(n) = v.as_str().and_then(|s| s.parse::<u64>().ok())
+                && let Some(n) = v
+                    .as_str()
+                    .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                    .and_then(|s| serde_json::from_str::<Value>(s).ok())
             {
-                *v = json!(n);
+                *v = n;
             }
         }
     }
