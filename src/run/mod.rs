@@ -106,6 +106,7 @@ fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
         title: p.case.title.clone(),
         profile: p.suite.profile.clone(),
         file: p.suite.file.clone(),
+        builtin: p.suite.builtin,
         line: p.case.pos.line,
         level: p.case.level,
         spec: p.suite.spec.clone(),
@@ -509,23 +510,20 @@ fn exchange(
     error: Option<String>,
 ) -> Exchange {
     let r = &ctx.target.redactor;
-    let mut url = ctx.target.url_for(&req.path);
-    if !req.query.is_empty() {
-        let q: Vec<String> = req.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        url = format!("{url}?{}", q.join("&"));
-    }
     Exchange {
         step: step.to_owned(),
+        started: resp
+            .map(|x| x.started_at)
+            .unwrap_or_else(jiff::Timestamp::now)
+            .to_string(),
         method: req.method.clone(),
-        url: r.redact(&url).into_owned(),
+        url: ctx.target.shown_url(req),
+        http_version: resp.map(|x| x.version.clone()).unwrap_or_default(),
         request_headers: ctx
             .target
-            .credential_headers_shown(req.auth)
+            .wire_headers(req)
             .into_iter()
-            .chain(req.headers.iter().cloned())
-            .collect::<Vec<_>>()
-            .iter()
-            .map(|(n, v)| (n.clone(), r.header_value(n, v).into_owned()))
+            .map(|h| (h.name, h.shown))
             .collect(),
         request_body: req
             .body
