@@ -64,13 +64,16 @@ pub struct Exchange {
     /// The HTTP version of the answer (`HTTP/1.1`); empty when none came.
     pub http_version: String,
     /// Every header scimspec set, credentials masked.
+    #[serde(serialize_with = "name_value")]
     pub request_headers: Vec<(String, String)>,
     pub request_body: Option<String>,
     /// None when no answer came (see `error`).
     pub status: Option<u16>,
     pub reason: String,
+    #[serde(serialize_with = "name_value")]
     pub response_headers: Vec<(String, String)>,
     pub response_body: String,
+    #[serde(rename = "duration_ms")]
     pub elapsed_ms: u64,
     pub retries: Vec<String>,
     pub error: Option<String>,
@@ -142,6 +145,16 @@ pub struct CaseRecord {
     pub snapshots: Vec<crate::check::snapshot::Outcome>,
     #[serde(rename = "duration_ms", serialize_with = "millis")]
     pub duration: Duration,
+}
+
+/// Headers as `{"name", "value"}` objects, as HAR writes them.
+fn name_value<S: serde::Serializer>(hs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(hs.len()))?;
+    for (name, value) in hs {
+        seq.serialize_element(&serde_json::json!({"name": name, "value": value}))?;
+    }
+    seq.end()
 }
 
 /// A duration as a number of milliseconds (fractional), as the JSON report carries it.
