@@ -153,8 +153,7 @@ struct RunArgs {
     /// Write the JSON report here (its schema: schemas/report.schema.json)
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
-    /// Which cases keep their HTTP transcript in the JSON report: failed (every verdict but
-    /// PASS), all, or none
+    /// Which cases keep their HTTP transcript in the JSON report
     #[arg(long, value_enum, default_value = "failed", value_name = "WHICH")]
     json_transcripts: crate::report::json::Transcripts,
     /// Name the target in the reports (JUnit suite names, JSON, HTML); default: host:port/path
