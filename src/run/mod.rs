@@ -38,6 +38,8 @@ pub struct RunContext {
     pub records: Mutex<Vec<CaseRecord>>,
     pub snapshots: Option<snapshot::Store>,
     pub drift: snapshot::Drift,
+    /// `--record-http`: transcripts keep whole bodies (up to the response size cap).
+    pub whole_bodies: bool,
 }
 
 /// One trial per planned case. Each trial records its result into `ctx.records`.
@@ -491,8 +493,8 @@ fn render_rest(
     })
 }
 
-fn clip(text: &str) -> String {
-    if text.len() <= TRANSCRIPT_BODY_LIMIT {
+fn clip(text: &str, whole: bool) -> String {
+    if whole || text.len() <= TRANSCRIPT_BODY_LIMIT {
         return text.to_owned();
     }
     let mut end = TRANSCRIPT_BODY_LIMIT;
@@ -528,7 +530,7 @@ fn exchange(
         request_body: req
             .body
             .as_ref()
-            .map(|b| clip(&r.redact(&String::from_utf8_lossy(b)))),
+            .map(|b| clip(&r.redact(&String::from_utf8_lossy(b)), ctx.whole_bodies)),
         status: resp.map(|x| x.status),
         reason: resp.map(|x| x.reason.clone()).unwrap_or_default(),
         response_headers: resp
@@ -539,7 +541,9 @@ fn exchange(
                     .collect()
             })
             .unwrap_or_default(),
-        response_body: resp.map(|x| clip(&r.redact(&x.text()))).unwrap_or_default(),
+        response_body: resp
+            .map(|x| clip(&r.redact(&x.text()), ctx.whole_bodies))
+            .unwrap_or_default(),
         elapsed_ms: resp.map(|x| x.elapsed.as_millis() as u64).unwrap_or(0),
         retries: resp
             .map(|x| {

@@ -250,6 +250,7 @@ pub fn run(a: RunOptions) -> i32 {
             }),
         },
         drift: a.snapshot_drift,
+        whole_bodies: a.record_http.is_some(),
     });
     let signals = install_interrupt_handler(&ctx, &handle);
 
