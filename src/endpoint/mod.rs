@@ -664,3 +664,88 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     }
     parts.join(": ")
 }
+
+#[cfg(test)]
+mod wire_tests {
+    use super::*;
+
+    fn target() -> Target {
+        let creds = Credentials {
+            bearer: Some("tok-Wire-9".into()),
+            headers: vec![("X-Tenant".into(), "t1".into(), false)],
+            ..Credentials::default()
+        };
+        Target::new(
+            "https://h.example/scim/v2/",
+            creds,
+            ClientOptions::default(),
+        )
+        .expect("a valid target")
+    }
+
+    #[test]
+    fn transcripts_show_the_url_and_headers_as_sent() {
+        let t = target();
+        let mut req = OutRequest::new("POST", "/Users");
+        req.query = vec![("filter".into(), r#"userName eq "a b&c""#.into())];
+        req.headers = vec![("X-Case".into(), "1".into())];
+        req.body = Some(b"{}".to_vec());
+        assert_eq!(
+            t.shown_url(&req),
+            "https://h.example/scim/v2/Users?filter=userName+eq+%22a+b%26c%22"
+        );
+        assert_eq!(
+            t.wire_url(&req).map(|u| u.to_string()).ok(),
+            Some(t.shown_url(&req))
+        );
+        let hs = t.wire_headers(&req);
+        let shown: Vec<String> = hs
+            .iter()
+            .map(|h| format!("{}: {}", h.name, h.shown))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                format!("User-Agent: {USER_AGENT}"),
+                "Accept: application/scim+json, application/json;q=0.9".to_owned(),
+                "Authorization: Bearer [REDACTED]".to_owned(),
+                "X-Tenant: t1".to_owned(),
+                "X-Case: 1".to_owned(),
+                "Content-Type: application/scim+json; charset=utf-8".to_owned(),
+            ]
+        );
+        let auth = hs.iter().find(|h| h.name == "Authorization").expect("sent");
+        assert_eq!(auth.value, "Bearer tok-Wire-9");
+        assert!(auth.secret);
+    }
+
+    #[test]
+    fn a_case_accept_replaces_the_default_and_an_empty_one_sends_none() {
+        let t = target();
+        let mut req = OutRequest::new("GET", "/Users");
+        req.auth = Auth::None;
+        req.headers = vec![("Accept".into(), "text/html".into())];
+        let names = |req: &OutRequest| -> Vec<String> {
+            t.wire_headers(req)
+                .into_iter()
+                .map(|h| format!("{}: {}", h.name, h.value))
+                .collect()
+        };
+        assert_eq!(
+            names(&req),
+            [
+                format!("User-Agent: {USER_AGENT}"),
+                "X-Tenant: t1".to_owned(),
+                "Accept: text/html".to_owned()
+            ]
+        );
+        req.headers = vec![("Accept".into(), String::new())];
+        assert_eq!(
+            names(&req),
+            [
+                format!("User-Agent: {USER_AGENT}"),
+                "X-Tenant: t1".to_owned()
+            ]
+        );
+    }
+}
