@@ -211,6 +211,9 @@ fn run_everything(server: &Served, creds: &[&str], tag: &str) -> (Output, Vec<(S
         .arg(dir.join("snaps"));
     let out = cmd.output().expect("runs");
     let (stdout, stderr) = text(&out);
+    if dir.join("report.json").is_file() {
+        Report::read(&dir.join("report.json"));
+    }
     let mut files = vec![("stdout".to_owned(), stdout), ("stderr".to_owned(), stderr)];
     files.extend(files_below(&dir));
     let _ = std::fs::remove_dir_all(&dir);
