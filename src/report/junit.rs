@@ -177,7 +177,9 @@ fn test_case(r: &CaseRecord, catalog: &Catalog, strict: bool, classname: &str) -
         }
         Verdict::Blocked => {
             let mut s = TestCaseStatus::skipped();
-            s.set_message(one_line(&format!("BLOCKED: {}", super::blocked_reason(r))));
+            let reason = super::blocked_reason(r);
+            let reason = reason.strip_prefix("blocked by: ").unwrap_or(&reason);
+            s.set_message(one_line(&format!("BLOCKED: {reason}")));
             s.set_type("BLOCKED");
             s
         }
