@@ -308,6 +308,33 @@ fn junit_of_two_targets_merges_and_reads_in_junitparser_and_junit2html() {
 }
 
 #[test]
+fn junit_names_built_in_suites_by_id_not_by_a_path_of_scimspec() {
+    let ran = Run::builtin("core")
+        .args(["--snapshot-mode", "off", "rfc7644.3.3-create::returns-201"])
+        .junit()
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.output());
+    let xml = ran.junit();
+    let doc = roxmltree::Document::parse(&xml).expect("JUnit is well-formed XML");
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .expect("a testsuite");
+    assert_eq!(
+        suite.attribute("name"),
+        Some("builtin-core::rfc7644.3.3-create")
+    );
+    assert!(
+        doc.descendants().any(|n| n.has_tag_name("property")
+            && n.attribute("name") == Some("suite")
+            && n.attribute("value") == Some("rfc7644.3.3-create")),
+        "{xml}"
+    );
+    assert!(!xml.contains(" file=") && !xml.contains(" line="), "{xml}");
+    validate_junit_xsd(&ran.file("junit.xml"));
+}
+
+#[test]
 fn record_http_is_har_that_har_validator_accepts() {
     let mock = start_mock();
     let mut run = Run::against(&mock.url).profile("fixture").suites("basic");
