@@ -406,6 +406,93 @@ fn cleanup_of_an_endless_list_is_bounded() {
 
 // ---------------------------------------------------------------- the ledger
 
+/// Full core runs against the reference server with each hostile fault: the final count of the
+/// run's resources on the server is the count the summary and the JSON report give (0 where the
+/// run could delete everything), and leftovers fail the run.
+#[test]
+fn after_full_runs_with_each_hostile_fault_the_summary_is_true() {
+    let faults: Vec<&str> = scimspec::serve::HOSTILE
+        .iter()
+        .map(|f| f.name)
+        .filter(|f| *f != "endless-list")
+        .collect();
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let runs: Vec<_> = faults
+            .chunks(faults.len().div_ceil(3))
+            .map(|chunk| {
+                s.spawn(move || {
+                    let mut bad = Vec::new();
+                    for fault in chunk {
+                        if let Err(e) = full_run_summary_is_true(fault) {
+                            bad.push(e);
+                        }
+                    }
+                    bad
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .flat_map(|r| {
+                r.join()
+                    .unwrap_or_else(|_| vec!["a run thread panicked".into()])
+            })
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn full_run_summary_is_true(fault: &str) -> Result<(), String> {
+    let server = serve_with(&[fault], 0);
+    let dir = tempdir("trust-full");
+    let report = dir.join("r.json");
+    let out = run(
+        &server,
+        &["--profile", "core,okta,entra", "--jobs", "16", "--json"],
+    )
+    .arg(&report)
+    .output()
+    .map_err(|e| format!("{fault}: {e}"))?;
+    let (stdout, _) = text(&out);
+    let on_server = leftovers(&server.url).len();
+    let doc = json_report(&report);
+    let listed = doc["run"]["cleanup"]["left"].as_array().map_or(0, Vec::len);
+    let said = format!(", {on_server} left");
+    if listed != on_server || !stdout.contains(&said) {
+        return Err(format!(
+            "{fault}: {on_server} of the run's resources on the server, the JSON lists {listed}, the summary says {}",
+            stdout
+                .lines()
+                .find(|l| l.starts_with("Cleanup:"))
+                .unwrap_or("nothing")
+        ));
+    }
+    // Nothing is deleted here, so every resource on the server is the run's: each must carry
+    // the run id, or `cleanup --all-runs` could not find it.
+    if fault == "delete-always-500" {
+        let all = common::names_where(&server.url, |_| true);
+        if all.len() != on_server {
+            return Err(format!(
+                "{fault}: names without the run id: {:?}",
+                all.iter().filter(|n| !run_made(n)).collect::<Vec<_>>()
+            ));
+        }
+    }
+    let expect_left = matches!(
+        fault,
+        "id-path-traversal" | "id-fragment" | "delete-always-500"
+    );
+    if expect_left != (on_server > 0) {
+        return Err(format!("{fault}: {on_server} left"));
+    }
+    if on_server > 0 && out.status.code() != Some(1) {
+        return Err(format!(
+            "{fault}: leftovers but exit {:?}",
+            out.status.code()
+        ));
+    }
+    Ok(())
+}
+
 /// Creates the ledger cannot read an id from are still deleted: numeric ids, no body, PUT that
 /// upserts, bulk without location, DELETEs that fail twice.
 #[test]
