@@ -455,7 +455,9 @@ fn full_run_summary_is_true(fault: &str) -> Result<(), String> {
     let (stdout, _) = text(&out);
     let on_server = leftovers(&server.url).len();
     let doc = json_report(&report);
-    let listed = doc["run"]["cleanup"]["left"].as_array().map_or(0, Vec::len);
+    let listed = doc["run"]["cleanup"]["leftovers"]
+        .as_array()
+        .map_or(0, Vec::len);
     let said = format!(", {on_server} left");
     if listed != on_server || !stdout.contains(&said) {
         return Err(format!(
