@@ -153,9 +153,16 @@ struct RunArgs {
     /// Write JUnit XML here
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
-    /// Write the JSON report here
+    /// Write the JSON report here (its schema: schemas/report.schema.json)
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Which cases keep their HTTP transcript in the JSON report
+    #[arg(long, value_enum, default_value = "failed", value_name = "WHICH")]
+    json_transcripts: crate::report::json::Transcripts,
+    /// Name the target in the reports (JUnit suite names, JSON, HTML); default: host:port/path
+    /// of the base URL, or builtin-FLAVOUR
+    #[arg(long, value_name = "TEXT")]
+    label: Option<String>,
     /// Write a self-contained HTML report (index.html) into this directory
     #[arg(long, value_name = "DIR")]
     report_html: Option<PathBuf>,
@@ -190,8 +197,8 @@ struct RunArgs {
     /// Run only cases that send no write request (GET/HEAD only); safe on production tenants
     #[arg(long)]
     read_only: bool,
-    /// Write a HAR-like record of every exchange (redacted) into this directory
-    #[arg(long, value_name = "DIR")]
+    /// Write every HTTP exchange of the run (credentials redacted) to this file as HAR 1.2
+    #[arg(long, value_name = "FILE")]
     record_http: Option<PathBuf>,
     /// Leave created resources in place (for debugging)
     #[arg(long)]
@@ -387,6 +394,8 @@ impl From<RunArgs> for RunOptions {
             profile: a.profile,
             junit: a.junit,
             json: a.json,
+            json_transcripts: a.json_transcripts,
+            label: a.label,
             report_html: a.report_html,
             case_timeout: a.case_timeout,
             strict: a.strict,

@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::{Served, Sniffer, TOKEN, bin, block_on, leftovers, run_made, serve, tempdir, text};
+use common::{
+    Report, Served, Sniffer, TOKEN, bin, block_on, leftovers, run_made, serve, tempdir, text,
+};
 use std::io::{BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -87,8 +89,7 @@ fn files_below(dir: &Path) -> Vec<(String, String)> {
 }
 
 fn json_report(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).expect("json report written"))
-        .expect("json report parses")
+    Report::read(path).0
 }
 
 fn case<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
@@ -205,11 +206,14 @@ fn run_everything(server: &Served, creds: &[&str], tag: &str) -> (Output, Vec<(S
         .arg("--json")
         .arg(dir.join("report.json"))
         .arg("--record-http")
-        .arg(dir.join("http"))
+        .arg(dir.join("http.har"))
         .arg("--snapshots")
         .arg(dir.join("snaps"));
     let out = cmd.output().expect("runs");
     let (stdout, stderr) = text(&out);
+    if dir.join("report.json").is_file() {
+        Report::read(&dir.join("report.json"));
+    }
     let mut files = vec![("stdout".to_owned(), stdout), ("stderr".to_owned(), stderr)];
     files.extend(files_below(&dir));
     let _ = std::fs::remove_dir_all(&dir);
@@ -451,7 +455,9 @@ fn full_run_summary_is_true(fault: &str) -> Result<(), String> {
     let (stdout, _) = text(&out);
     let on_server = leftovers(&server.url).len();
     let doc = json_report(&report);
-    let listed = doc["run"]["cleanup"]["left"].as_array().map_or(0, Vec::len);
+    let listed = doc["run"]["cleanup"]["leftovers"]
+        .as_array()
+        .map_or(0, Vec::len);
     let said = format!(", {on_server} left");
     if listed != on_server || !stdout.contains(&said) {
         return Err(format!(
@@ -519,7 +525,7 @@ fn every_kind_of_create_is_cleaned_up() {
         );
         let doc = json_report(&report);
         assert_eq!(
-            doc["run"]["cleanup"]["left"],
+            doc["run"]["cleanup"]["leftovers"],
             serde_json::json!([]),
             "{fault}: {}",
             doc["run"]["cleanup"]
@@ -546,7 +552,13 @@ fn deletes_that_always_fail_fail_the_run_and_are_listed() {
     assert!(!left.is_empty());
     let junit = std::fs::read_to_string(dir.join("j.xml")).expect("junit");
     let doc = json_report(&dir.join("r.json"));
-    let listed = doc["run"]["cleanup"]["left"]
+    assert_eq!(
+        doc["run"]["cleanup"]["left"],
+        left.len(),
+        "{}",
+        doc["run"]["cleanup"]
+    );
+    let listed = doc["run"]["cleanup"]["leftovers"]
         .as_array()
         .cloned()
         .unwrap_or_default();

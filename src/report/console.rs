@@ -270,6 +270,7 @@ mod tests {
             title: format!("the {case} case"),
             profile: profile.into(),
             file: "suites/idp/x.yaml".into(),
+            builtin: true,
             line: 1,
             level: Level::Must,
             spec: Vec::new(),

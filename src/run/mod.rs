@@ -37,6 +37,8 @@ pub struct RunContext {
     pub in_flight: AtomicUsize,
     pub snapshots: Option<snapshot::Store>,
     pub drift: snapshot::Drift,
+    /// `--record-http`: transcripts keep whole bodies (up to the response size cap).
+    pub whole_bodies: bool,
 }
 
 /// What the runner tells its listener while cases run. Records are kept apart from printing:
@@ -109,6 +111,7 @@ fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
         title: p.case.title.clone(),
         profile: p.suite.profile.clone(),
         file: p.suite.file.clone(),
+        builtin: p.suite.builtin,
         line: p.case.pos.line,
         level: p.case.level,
         spec: p.suite.spec.clone(),
@@ -493,8 +496,8 @@ fn render_rest(
     })
 }
 
-fn clip(text: &str) -> String {
-    if text.len() <= TRANSCRIPT_BODY_LIMIT {
+fn clip(text: &str, whole: bool) -> String {
+    if whole || text.len() <= TRANSCRIPT_BODY_LIMIT {
         return text.to_owned();
     }
     let mut end = TRANSCRIPT_BODY_LIMIT;
@@ -512,28 +515,25 @@ fn exchange(
     error: Option<String>,
 ) -> Exchange {
     let r = &ctx.target.redactor;
-    let mut url = ctx.target.url_for(&req.path);
-    if !req.query.is_empty() {
-        let q: Vec<String> = req.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        url = format!("{url}?{}", q.join("&"));
-    }
     Exchange {
         step: step.to_owned(),
+        started: resp
+            .map(|x| x.started_at)
+            .unwrap_or_else(jiff::Timestamp::now)
+            .to_string(),
         method: req.method.clone(),
-        url: r.redact(&url).into_owned(),
+        url: ctx.target.shown_url(req),
+        http_version: resp.map(|x| x.version.clone()).unwrap_or_default(),
         request_headers: ctx
             .target
-            .credential_headers_shown(req.auth)
+            .wire_headers(req)
             .into_iter()
-            .chain(req.headers.iter().cloned())
-            .collect::<Vec<_>>()
-            .iter()
-            .map(|(n, v)| (n.clone(), r.header_value(n, v).into_owned()))
+            .map(|h| (h.name, h.shown))
             .collect(),
         request_body: req
             .body
             .as_ref()
-            .map(|b| clip(&r.redact(&String::from_utf8_lossy(b)))),
+            .map(|b| clip(&r.redact(&String::from_utf8_lossy(b)), ctx.whole_bodies)),
         status: resp.map(|x| x.status),
         reason: resp.map(|x| x.reason.clone()).unwrap_or_default(),
         response_headers: resp
@@ -544,7 +544,9 @@ fn exchange(
                     .collect()
             })
             .unwrap_or_default(),
-        response_body: resp.map(|x| clip(&r.redact(&x.text()))).unwrap_or_default(),
+        response_body: resp
+            .map(|x| clip(&r.redact(&x.text()), ctx.whole_bodies))
+            .unwrap_or_default(),
         elapsed_ms: resp.map(|x| x.elapsed.as_millis() as u64).unwrap_or(0),
         retries: resp
             .map(|x| {

@@ -35,6 +35,9 @@ pub struct RunOptions {
     pub profile: Vec<String>,
     pub junit: Option<PathBuf>,
     pub json: Option<PathBuf>,
+    pub json_transcripts: report::json::Transcripts,
+    /// `--label`: how the reports name the target.
+    pub label: Option<String>,
     /// Write the HTML report (`index.html`) into this directory.
     pub report_html: Option<PathBuf>,
     pub case_timeout: u64,
@@ -104,17 +107,16 @@ pub fn run(a: RunOptions) -> i32 {
         Err(e) => return fatal(e),
     };
     // Found now rather than after an hour of requests.
-    for (flag, path) in [("--junit", &a.junit), ("--json", &a.json)] {
+    for (flag, path) in [
+        ("--junit", &a.junit),
+        ("--json", &a.json),
+        ("--record-http", &a.record_http),
+    ] {
         if let Some(p) = path
             && let Err(e) = check_report_file(flag, p)
         {
             return fatal(e);
         }
-    }
-    if let Some(dir) = &a.record_http
-        && let Err(e) = check_report_dir("--record-http", dir)
-    {
-        return fatal(e);
     }
     let options = match a.conn.client_options() {
         Ok(o) => o,
@@ -263,6 +265,7 @@ pub fn run(a: RunOptions) -> i32 {
             }),
         },
         drift: a.snapshot_drift,
+        whole_bodies: a.record_http.is_some(),
     });
 
     let started = Instant::now();
@@ -305,6 +308,9 @@ pub fn run(a: RunOptions) -> i32 {
     };
     let interrupted = interrupted || signals.interrupted.load(Ordering::SeqCst);
     let shown_base = ctx.target.redactor.redact(&base_url).into_owned();
+    let label = a.label.clone().unwrap_or_else(|| {
+        report::json::default_label(&shown_base, a.builtin.map(serve::Flavour::name))
+    });
     let cleanup_command = CleanupReport::command(&shown_base, &run_id);
 
     let text = report::console::render(&records, &catalog, a.strict, a.verbose);
@@ -355,6 +361,8 @@ pub fn run(a: RunOptions) -> i32 {
             cleanup.left.iter().map(Leftover::to_string).collect()
         },
         cleanup_command: (!cleanup.left.is_empty()).then(|| cleanup_command.clone()),
+        label: label.clone(),
+        started_at,
     };
     if let Some(path) = &a.junit {
         let written = report::junit::render_run(&records, &catalog, a.strict, elapsed, &facts)
@@ -367,23 +375,23 @@ pub fn run(a: RunOptions) -> i32 {
         }
     }
     if let Some(path) = &a.json {
-        let meta = serde_json::json!({
-            "run_id": run_id,
-            "base_url": ctx.target.redactor.redact(&base_url),
-            "profiles": profiles,
-            "elapsed_ms": elapsed.as_millis() as u64,
-            "insecure": a.conn.insecure,
-            "interrupted": interrupted,
-            "cleanup": {
-                "summary": cleanup.line(),
-                "created": cleanup.created,
-                "deleted": cleanup.deleted,
-                "left": cleanup.left,
-                "warnings": cleanup.warnings,
-                "command": (!cleanup.left.is_empty()).then_some(&cleanup_command),
-            },
-        });
-        let doc = report::json_report(&records, &meta);
+        let summary = report::json::RunSummary {
+            run_id: &run_id,
+            label: &label,
+            base_url: &shown_base,
+            profiles: &profiles,
+            started_at,
+            elapsed,
+            strict: a.strict,
+            insecure: a.conn.insecure,
+            read_only: a.read_only,
+            interrupted,
+            transcripts: a.json_transcripts,
+            cleanup: &cleanup,
+            kept: a.keep,
+            cleanup_command: &cleanup_command,
+        };
+        let doc = report::json::report(&records, &summary);
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
         if let Err(e) = std::fs::write(path, ctx.target.redactor.redact(&text).as_bytes()) {
             code = fatal(format!("cannot write {}: {e}", path.display()));
@@ -391,7 +399,10 @@ pub fn run(a: RunOptions) -> i32 {
     }
     if let Some(dir) = &a.report_html {
         let cleanup_line = cleanup.line();
-        let label = display_label(&base_url, a.builtin, &a.faults);
+        let label = match &a.label {
+            Some(l) => l.clone(),
+            None => display_label(&base_url, a.builtin, &a.faults),
+        };
         let base = ctx.target.redactor.redact(&base_url);
         let info = report::html::RunInfo {
             label: &label,
@@ -410,14 +421,11 @@ pub fn run(a: RunOptions) -> i32 {
             Err(e) => code = fatal(e),
         }
     }
-    if let Some(dir) = &a.record_http {
-        let har = report::har(&records, &run_id);
-        let path = dir.join(format!("scimspec-{run_id}.har"));
+    if let Some(path) = &a.record_http {
+        let har = report::har::har(&records, &run_id, &label);
         let text = serde_json::to_string_pretty(&har).unwrap_or_default();
-        let written = std::fs::create_dir_all(dir)
-            .and_then(|_| std::fs::write(&path, ctx.target.redactor.redact(&text).as_bytes()));
-        match written {
-            Ok(()) => println!("HTTP record: {}", path.display()),
+        match std::fs::write(path, ctx.target.redactor.redact(&text).as_bytes()) {
+            Ok(()) => println!("HTTP record (HAR): {}", path.display()),
             Err(e) => code = fatal(format!("cannot write {}: {e}", path.display())),
         }
     }
@@ -472,12 +480,6 @@ fn check_report_file(flag: &str, path: &std::path::Path) -> Result<(), String> {
         let _ = std::fs::remove_file(path);
     }
     Ok(())
-}
-
-fn check_report_dir(flag: &str, dir: &std::path::Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("{flag} {}: cannot make the directory: {e}", dir.display()))?;
-    check_report_file(flag, &dir.join(".scimspec-write-test"))
 }
 
 /// What the signal handler tells the run.

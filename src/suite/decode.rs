@@ -198,6 +198,7 @@ impl<'a> Decoder<'a> {
             spec,
             profile,
             file: self.file.to_owned(),
+            builtin: false,
             cases,
         })
     }
