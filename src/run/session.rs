@@ -111,6 +111,12 @@ pub fn run(a: RunOptions) -> i32 {
             return fatal(e);
         }
     }
+    if let Some(dir) = &a.snapshots
+        && a.snapshot_mode != snapshot::Mode::Off
+        && let Err(e) = check_report_dir("--snapshots", dir)
+    {
+        return fatal(e);
+    }
     if let Some(dir) = &a.record_http
         && let Err(e) = check_report_dir("--record-http", dir)
     {
@@ -238,14 +244,13 @@ pub fn run(a: RunOptions) -> i32 {
         cancelled: AtomicBool::new(false),
         in_flight: AtomicUsize::new(0),
         records: Mutex::new(Vec::new()),
-        snapshots: match a.snapshot_mode {
-            snapshot::Mode::Off => None,
-            mode => Some(snapshot::Store {
-                dir: a.snapshots.clone().unwrap_or_else(|| {
-                    PathBuf::from("snapshots").join(target_label(&base_url, a.builtin))
-                }),
+        // Only where the user asked: an answer in a file is a copy of the tenant's data.
+        snapshots: match (&a.snapshots, a.snapshot_mode) {
+            (Some(dir), mode) if mode != snapshot::Mode::Off => Some(snapshot::Store {
+                dir: dir.clone(),
                 mode,
             }),
+            _ => None,
         },
         drift: a.snapshot_drift,
     });
@@ -576,34 +581,6 @@ fn display_label(base_url: &str, builtin: Option<serve::Flavour>, faults: &[Stri
         ),
         Err(_) => base_url.to_owned(),
     }
-}
-
-/// A directory name for a target's snapshots: `builtin-core`, or host, port and path.
-fn target_label(base_url: &str, builtin: Option<serve::Flavour>) -> String {
-    if let Some(f) = builtin {
-        return format!("builtin-{}", f.name());
-    }
-    let parsed = url::Url::parse(base_url).ok();
-    let raw = match &parsed {
-        Some(u) => format!(
-            "{}{}{}",
-            u.host_str().unwrap_or("host"),
-            u.port().map(|p| format!("-{p}")).unwrap_or_default(),
-            u.path()
-        ),
-        None => base_url.to_owned(),
-    };
-    let label: String = raw
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    label.trim_matches('-').to_owned()
 }
 
 /// `${declared.User.schemas}` (the core schema and extensions /ResourceTypes lists for User),
