@@ -181,6 +181,7 @@ struct RunArgs {
     options: Vec<String>,
 
     /// Run only cases whose name contains this
+    #[arg(help_heading = "Selection")]
     filter: Option<String>,
     /// Profiles to run, comma-separated: core, loom, looop, okta, entra
     #[arg(
@@ -207,7 +208,8 @@ struct RunArgs {
     list: bool,
 
     /// Run only cases that send no write request (GET/HEAD only); safe on production tenants
-    #[arg(long, help_heading = "Safety")]
+    // First of its heading, before --rate (declared earlier, in the shared connection options).
+    #[arg(long, help_heading = "Safety", display_order = 0)]
     read_only: bool,
     /// Cases run at once (1 to 1024); also the number of DELETEs at once in the cleanup
     #[arg(long, default_value_t = 16, value_name = "N", help_heading = "Safety",
