@@ -289,3 +289,55 @@ fn rate_limit_spaces_requests() {
         started.elapsed()
     );
 }
+
+/// `--retries N`: a 429 with `Retry-After: 1` is sent again after a second, the retry is in the
+/// transcript and counted in the JSON report; `--retries 0` judges the 429 itself; out of range
+/// is a usage error.
+#[test]
+fn retries_follow_retry_after_and_are_counted() {
+    let mock = start_mock();
+    let started = Instant::now();
+    let ran = Run::against(&mock.url)
+        .profile("fixture-retries")
+        .suites("retries")
+        .args(["--retries", "1", "--verbose"])
+        .json()
+        .run();
+    let stdout = &ran.stdout;
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "the Retry-After was honoured"
+    );
+    assert!(
+        stdout.contains("! answered 429 (Retry-After: 1), retried after 1.0s"),
+        "the retry is in the transcript:\n{stdout}"
+    );
+    let report = ran.report();
+    let case = report.case("busy-then-judged");
+    assert_eq!(case["retries"], 1, "{case}");
+    assert_eq!(
+        case["verdict"], "FAIL",
+        "the 200 after the retry is judged: {case}"
+    );
+    assert!(
+        case["message"].as_str().unwrap_or("").contains("200"),
+        "{case}"
+    );
+
+    let fresh = start_mock();
+    let ran = Run::against(&fresh.url)
+        .profile("fixture-retries")
+        .suites("retries")
+        .args(["--retries", "0"])
+        .json()
+        .run();
+    let case = ran.report().case("busy-then-judged").clone();
+    assert_eq!(case["retries"], 0, "{case}");
+    assert!(
+        case["message"].as_str().unwrap_or("").contains("429"),
+        "no retry: the 429 is judged: {case}"
+    );
+
+    let bad = Run::against(&fresh.url).args(["--retries", "11"]).run();
+    assert_eq!(bad.code, Some(2), "{}", bad.output());
+}
