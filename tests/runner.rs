@@ -341,3 +341,34 @@ fn retries_follow_retry_after_and_are_counted() {
     let bad = Run::against(&fresh.url).args(["--retries", "11"]).run();
     assert_eq!(bad.code, Some(2), "{}", bad.output());
 }
+
+/// `serve --token` and `run --token` refuse the same tokens, with one line and exit 2, and
+/// never echo the token.
+#[test]
+fn serve_and_run_refuse_the_same_tokens() {
+    for bad in [
+        "abc",
+        "two words",
+        "tab\there",
+        "ctl\u{7}bell",
+        "caf\u{e9}-token",
+    ] {
+        let serve = Run::new(["serve", "--listen", "127.0.0.1:0", "--token", bad]).run();
+        let run = Run::new(["run", "--builtin", "core", "--token", bad]).run();
+        let run_url =
+            Run::new(["run", "--base-url", "http://127.0.0.1:9/v2", "--token", bad]).run();
+        for (what, r) in [
+            ("serve", &serve),
+            ("run --builtin", &run),
+            ("run", &run_url),
+        ] {
+            assert_eq!(r.code, Some(2), "{what} {bad:?}: {}", r.output());
+            assert_eq!(r.stderr.trim().lines().count(), 1, "{what}: {}", r.stderr);
+            assert!(!r.output().contains(bad), "{what} echoed the token");
+        }
+        assert_eq!(
+            serve.stderr, run_url.stderr,
+            "the same rule, the same words"
+        );
+    }
+}
