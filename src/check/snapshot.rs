@@ -775,6 +775,8 @@ mod tests {
             body: serde_json::to_vec(body).unwrap_or_default(),
             truncated: false,
             elapsed: Duration::ZERO,
+            started_at: jiff::Timestamp::UNIX_EPOCH,
+            version: "HTTP/1.1".into(),
             retries: Vec::new(),
         }
     }
