@@ -387,9 +387,8 @@ pub fn main() -> i32 {
             EXIT_OK
         }
         Command::Man => {
-            let mut out = Vec::new();
-            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
-                Ok(()) => {
+            match man_page() {
+                Ok(out) => {
                     use std::io::Write as _;
                     // A closed pipe (`scimspec man | head`) is not an error worth reporting.
                     let _ = std::io::stdout().write_all(&out);
@@ -427,6 +426,77 @@ fn color_given() -> clap::ColorChoice {
         };
     }
     choice
+}
+
+/// One man page for every command. clap_mangen's own page lists the commands as
+/// scimspec-run(1), … pages that nobody installs; here each command's synopsis, options (under
+/// the headings of its --help) and notes follow as a section of the one page.
+fn man_page() -> std::io::Result<Vec<u8>> {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let top = clap_mangen::Man::new(cmd.clone());
+    let mut out = Vec::new();
+    top.render_title(&mut out)?;
+    top.render_name_section(&mut out)?;
+    top.render_synopsis_section(&mut out)?;
+    top.render_description_section(&mut out)?;
+    for sub in cmd
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set() && c.get_name() != "help")
+    {
+        out.extend_from_slice(
+            format!(".SH \"SCIMSPEC {}\"\n", sub.get_name().to_uppercase()).as_bytes(),
+        );
+        if let Some(about) = sub.get_about() {
+            out.extend_from_slice(roff_line(&about.to_string()).as_bytes());
+        }
+        let man = clap_mangen::Man::new(sub.clone());
+        let mut part = Vec::new();
+        man.render_synopsis_section(&mut part)?;
+        man.render_options_section(&mut part)?;
+        if sub.get_after_help().is_some() {
+            man.render_extra_section(&mut part)?;
+        }
+        out.extend_from_slice(demote_sections(&String::from_utf8_lossy(&part)).as_bytes());
+    }
+    let mut tail = Vec::new();
+    top.render_extra_section(&mut tail)?;
+    top.render_version_section(&mut tail)?;
+    let tail = String::from_utf8_lossy(&tail).replace(".SH EXTRA", ".SH \"EXIT STATUS\"");
+    out.extend_from_slice(tail.as_bytes());
+    Ok(out)
+}
+
+/// A command's own `.SH` sections become subsections (`.SS`) of its section of the page.
+fn demote_sections(roff: &str) -> String {
+    roff.lines()
+        .map(|l| match l.strip_prefix(".SH ") {
+            Some(title) => {
+                let title = title.trim_matches('"');
+                let title = if title == "EXTRA" { "NOTES" } else { title };
+                let mut chars = title.chars();
+                let shown: String = match chars.next() {
+                    Some(c) => c
+                        .to_uppercase()
+                        .chain(chars.flat_map(char::to_lowercase))
+                        .collect(),
+                    None => String::new(),
+                };
+                format!(".SS \"{shown}\"\n")
+            }
+            None => format!("{l}\n"),
+        })
+        .collect()
+}
+
+/// Text as one roff paragraph line: backslashes escaped, a leading dot or quote kept as text.
+fn roff_line(text: &str) -> String {
+    let escaped = text.replace('\\', "\\e");
+    if escaped.starts_with(['.', '\'']) {
+        format!("\\&{escaped}\n")
+    } else {
+        format!("{escaped}\n")
+    }
 }
 
 /// The kinds of Okta app integration, as `--okta-app` takes them.

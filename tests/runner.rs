@@ -803,3 +803,58 @@ fn colour_follows_the_color_flag() {
     let never = run_fixture(&mock.url, &["create-then-read", "--color=never"]);
     assert!(!never.stdout.contains('\x1b'), "{}", never.stdout);
 }
+
+/// `completions` and `man` come from the clap definitions: bash accepts the script, and the one
+/// man page holds every command's options (no pointers to per-command pages that are not
+/// installed); `man -l` renders it where man is installed.
+#[test]
+fn completions_and_man_page_cover_every_command() {
+    let bash = Run::new(["completions", "bash"]).run();
+    assert_eq!(bash.code, Some(0), "{}", bash.stderr);
+    assert!(bash.stdout.contains("--snapshot-drift"), "{}", bash.stdout);
+    let checked = std::process::Command::new("bash")
+        .args(["-n", "-c", &bash.stdout])
+        .status();
+    if let Ok(status) = checked {
+        assert!(status.success(), "bash -n rejects the completion script");
+    }
+    let man = Run::new(["man"]).run();
+    assert_eq!(man.code, Some(0), "{}", man.stderr);
+    for command in [
+        "RUN",
+        "SERVE",
+        "SNAPSHOTS",
+        "CLEANUP",
+        "COVERAGE",
+        "COMPLETIONS",
+    ] {
+        assert!(
+            man.stdout.contains(&format!(".SH \"SCIMSPEC {command}\"")),
+            "{command} missing from the man page"
+        );
+    }
+    for option in ["retries", "read\\-only", "snapshot\\-drift", "listen"] {
+        assert!(
+            man.stdout.contains(option),
+            "--{option} missing from the man page"
+        );
+    }
+    assert!(!man.stdout.contains("scimspec\\-run(1)"), "{}", man.stdout);
+    let dir = tempdir("man");
+    let page = dir.join("scimspec.1");
+    std::fs::write(&page, &man.stdout).expect("write the page");
+    if let Ok(out) = std::process::Command::new("man")
+        .arg("-l")
+        .arg(&page)
+        .env("MANPAGER", "cat")
+        .env("PAGER", "cat")
+        .output()
+    {
+        assert!(
+            out.status.success(),
+            "man -l: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("SCIMSPEC RUN"));
+    }
+}
