@@ -114,6 +114,9 @@ fn resource_type_faults(app: &App, mut v: Value) -> Value {
     if app.fault("resource-type-description-missing") {
         o.remove("description");
     }
+    if app.fault("resource-type-group-schema-wrong") && o.get("name") == Some(&json!("Group")) {
+        o.insert("schema".into(), json!(format!("{}s", scim::GROUP_SCHEMA)));
+    }
     if app.fault("discovery-schemas-attribute-missing") {
         o.remove("schemas");
     }
@@ -159,14 +162,17 @@ pub fn resource_type(app: &App, ctx: &Ctx, name: &str) -> ScimResult<Reply> {
         }
     };
     let endpoint = !app.fault("resource-types-missing-endpoint");
-    Ok(Reply::json(
-        StatusCode::OK,
-        resource_type_faults(
-            app,
-            app.catalog
-                .resource_type_json(kind, &ctx.base_url, with_looop(app), endpoint),
-        ),
-    ))
+    let mut v = resource_type_faults(
+        app,
+        app.catalog
+            .resource_type_json(kind, &ctx.base_url, with_looop(app), endpoint),
+    );
+    if app.fault("resource-type-by-id-no-extensions")
+        && let Some(o) = v.as_object_mut()
+    {
+        o.remove("schemaExtensions");
+    }
+    Ok(Reply::json(StatusCode::OK, v))
 }
 
 fn message_schemas(ctx: &Ctx) -> Vec<Value> {
