@@ -33,7 +33,8 @@ pub struct RunContext {
     pub schemas: &'static SchemaSet,
     pub case_timeout: Duration,
     pub strict: bool,
-    pub cancelled: AtomicBool,
+    /// Set by the first interrupt (shared with the signal handler).
+    pub cancelled: Arc<AtomicBool>,
     pub in_flight: AtomicUsize,
     pub records: Mutex<Vec<CaseRecord>>,
     pub snapshots: Option<snapshot::Store>,

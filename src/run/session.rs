@@ -147,6 +147,10 @@ pub fn run(a: RunOptions) -> i32 {
         Err(e) => return fatal(format!("cannot start the async runtime: {e}")),
     };
     let handle = runtime.handle().clone();
+    // Caught from here on, before the server starts and preflight reads: an interrupt at any
+    // moment ends the same way (cleanup, reports, exit 130), never by the default action.
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let signals = install_interrupt_handler(&cancelled, &handle);
 
     let mut server = None;
     let base_url = match (&a.conn.base_url, a.builtin) {
@@ -235,7 +239,7 @@ pub fn run(a: RunOptions) -> i32 {
         schemas: SchemaSet::builtin(),
         case_timeout: Duration::from_secs(a.case_timeout.max(1)),
         strict: a.strict,
-        cancelled: AtomicBool::new(false),
+        cancelled: cancelled.clone(),
         in_flight: AtomicUsize::new(0),
         records: Mutex::new(Vec::new()),
         snapshots: match a.snapshot_mode {
@@ -249,7 +253,6 @@ pub fn run(a: RunOptions) -> i32 {
         },
         drift: a.snapshot_drift,
     });
-    let signals = install_interrupt_handler(&ctx, &handle);
 
     let started = Instant::now();
     let started_at = jiff::Timestamp::now();
@@ -477,8 +480,11 @@ struct Signals {
 
 /// SIGINT, SIGTERM and SIGHUP (an SSH session that drops) all take the same path: the first
 /// stops new steps (requests in flight finish, so their creations are recorded), the second
-/// aborts the cleanup. The handlers are registered before the first case starts.
-fn install_interrupt_handler(ctx: &Arc<RunContext>, handle: &tokio::runtime::Handle) -> Signals {
+/// aborts the cleanup. The handlers are registered before the server is contacted.
+fn install_interrupt_handler(
+    cancelled: &Arc<AtomicBool>,
+    handle: &tokio::runtime::Handle,
+) -> Signals {
     let signals = Signals {
         interrupted: Arc::new(AtomicBool::new(false)),
         abort: Arc::new(tokio::sync::Notify::new()),
@@ -494,15 +500,15 @@ fn install_interrupt_handler(ctx: &Arc<RunContext>, handle: &tokio::runtime::Han
             return signals;
         }
     };
-    let (ctx, interrupted, abort) = (
-        ctx.clone(),
+    let (cancelled, interrupted, abort) = (
+        cancelled.clone(),
         signals.interrupted.clone(),
         signals.abort.clone(),
     );
     handle.spawn(async move {
         let mut streams = streams;
         let first = next_signal(&mut streams).await;
-        ctx.cancelled.store(true, Ordering::SeqCst);
+        cancelled.store(true, Ordering::SeqCst);
         interrupted.store(true, Ordering::SeqCst);
         let _ = writeln!(
             std::io::stderr(),

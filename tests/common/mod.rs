@@ -9,6 +9,7 @@ mod mock;
 pub mod real_server;
 mod report;
 mod servers;
+mod sniffer;
 mod tmp;
 
 pub use binary::{Ran, Run, bin, fixtures, normalise, text};
@@ -18,6 +19,7 @@ pub use servers::{
     InProcess, KillOnDrop, Served, block_on, in_process, leftovers, names_where, reference,
     run_made, serve,
 };
+pub use sniffer::{Sniffer, sniff};
 pub use tmp::{TempDir, tempdir};
 
 /// The bearer token every test server expects; no output of a run may contain it.

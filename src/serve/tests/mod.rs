@@ -6,6 +6,7 @@
 mod healthy_operations;
 mod healthy_resources;
 mod odd_input;
+mod probes_hostile;
 mod probes_protocol;
 mod probes_resources;
 mod probes_rfc7644;
@@ -247,6 +248,32 @@ async fn every_fault_changes_observable_behaviour() {
     assert!(
         failures.is_empty(),
         "faults without an observable effect:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// The hostile faults (the trust tests' servers) are probed the same way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_hostile_fault_changes_observable_behaviour() {
+    let mut failures = Vec::new();
+    for fault in super::HOSTILE {
+        let flavour = fault.flavours[0];
+        let healthy = T::new(flavour, &[]).await;
+        let faulty = T::new(flavour, &[fault.name]).await;
+        let probe = |t| probes_hostile::probe(fault.name, t);
+        let good = probe(&healthy).await;
+        let bad = probe(&faulty).await;
+        match (good, bad) {
+            (Some(good), Some(bad)) if good == bad => {
+                failures.push(format!("{}: both observe {good}", fault.name))
+            }
+            (Some(_), Some(_)) => {}
+            _ => failures.push(format!("{}: no probe", fault.name)),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "hostile faults without an observable effect:\n{}",
         failures.join("\n")
     );
 }
