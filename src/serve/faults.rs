@@ -247,7 +247,7 @@ pub static FAULTS: &[Fault] = &[
         name: "utf8-mangled",
         requirements: &["rfc7644.3.8.json-utf8"],
         flavours: ALL,
-        description: "Strings of created and replaced resources are stored as if their UTF-8 bytes were Latin-1 (Zoë becomes ZoÃ«).",
+        description: "Non-ASCII strings written by POST, PUT or PATCH are stored as if their UTF-8 bytes were Latin-1 (Zoë becomes ZoÃ«).",
     },
     Fault {
         name: "resource-type-by-id-no-extensions",
