@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::{Served, Sniffer, TOKEN, bin, block_on, leftovers, run_made, serve, tempdir, text};
+use common::{
+    Report, Served, Sniffer, TOKEN, bin, block_on, leftovers, run_made, serve, tempdir, text,
+};
 use std::io::{BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -87,8 +89,7 @@ fn files_below(dir: &Path) -> Vec<(String, String)> {
 }
 
 fn json_report(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).expect("json report written"))
-        .expect("json report parses")
+    Report::read(path).0
 }
 
 fn case<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
@@ -205,11 +206,14 @@ fn run_everything(server: &Served, creds: &[&str], tag: &str) -> (Output, Vec<(S
         .arg("--json")
         .arg(dir.join("report.json"))
         .arg("--record-http")
-        .arg(dir.join("http"))
+        .arg(dir.join("http.har"))
         .arg("--snapshots")
         .arg(dir.join("snaps"));
     let out = cmd.output().expect("runs");
     let (stdout, stderr) = text(&out);
+    if dir.join("report.json").is_file() {
+        Report::read(&dir.join("report.json"));
+    }
     let mut files = vec![("stdout".to_owned(), stdout), ("stderr".to_owned(), stderr)];
     files.extend(files_below(&dir));
     let _ = std::fs::remove_dir_all(&dir);
@@ -402,6 +406,95 @@ fn cleanup_of_an_endless_list_is_bounded() {
 
 // ---------------------------------------------------------------- the ledger
 
+/// Full core runs against the reference server with each hostile fault: the final count of the
+/// run's resources on the server is the count the summary and the JSON report give (0 where the
+/// run could delete everything), and leftovers fail the run.
+#[test]
+fn after_full_runs_with_each_hostile_fault_the_summary_is_true() {
+    let faults: Vec<&str> = scimspec::serve::HOSTILE
+        .iter()
+        .map(|f| f.name)
+        .filter(|f| *f != "endless-list")
+        .collect();
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let runs: Vec<_> = faults
+            .chunks(faults.len().div_ceil(3))
+            .map(|chunk| {
+                s.spawn(move || {
+                    let mut bad = Vec::new();
+                    for fault in chunk {
+                        if let Err(e) = full_run_summary_is_true(fault) {
+                            bad.push(e);
+                        }
+                    }
+                    bad
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .flat_map(|r| {
+                r.join()
+                    .unwrap_or_else(|_| vec!["a run thread panicked".into()])
+            })
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn full_run_summary_is_true(fault: &str) -> Result<(), String> {
+    let server = serve_with(&[fault], 0);
+    let dir = tempdir("trust-full");
+    let report = dir.join("r.json");
+    let out = run(
+        &server,
+        &["--profile", "core,okta,entra", "--jobs", "16", "--json"],
+    )
+    .arg(&report)
+    .output()
+    .map_err(|e| format!("{fault}: {e}"))?;
+    let (stdout, _) = text(&out);
+    let on_server = leftovers(&server.url).len();
+    let doc = json_report(&report);
+    let listed = doc["run"]["cleanup"]["leftovers"]
+        .as_array()
+        .map_or(0, Vec::len);
+    let said = format!(", {on_server} left");
+    if listed != on_server || !stdout.contains(&said) {
+        return Err(format!(
+            "{fault}: {on_server} of the run's resources on the server, the JSON lists {listed}, the summary says {}",
+            stdout
+                .lines()
+                .find(|l| l.starts_with("Cleanup:"))
+                .unwrap_or("nothing")
+        ));
+    }
+    // Nothing is deleted here, so every resource on the server is the run's: each must carry
+    // the run id, or `cleanup --all-runs` could not find it.
+    if fault == "delete-always-500" {
+        let all = common::names_where(&server.url, |_| true);
+        if all.len() != on_server {
+            return Err(format!(
+                "{fault}: names without the run id: {:?}",
+                all.iter().filter(|n| !run_made(n)).collect::<Vec<_>>()
+            ));
+        }
+    }
+    let expect_left = matches!(
+        fault,
+        "id-path-traversal" | "id-fragment" | "delete-always-500"
+    );
+    if expect_left != (on_server > 0) {
+        return Err(format!("{fault}: {on_server} left"));
+    }
+    if on_server > 0 && out.status.code() != Some(1) {
+        return Err(format!(
+            "{fault}: leftovers but exit {:?}",
+            out.status.code()
+        ));
+    }
+    Ok(())
+}
+
 /// Creates the ledger cannot read an id from are still deleted: numeric ids, no body, PUT that
 /// upserts, bulk without location, DELETEs that fail twice.
 #[test]
@@ -432,7 +525,7 @@ fn every_kind_of_create_is_cleaned_up() {
         );
         let doc = json_report(&report);
         assert_eq!(
-            doc["run"]["cleanup"]["left"],
+            doc["run"]["cleanup"]["leftovers"],
             serde_json::json!([]),
             "{fault}: {}",
             doc["run"]["cleanup"]
@@ -459,7 +552,13 @@ fn deletes_that_always_fail_fail_the_run_and_are_listed() {
     assert!(!left.is_empty());
     let junit = std::fs::read_to_string(dir.join("j.xml")).expect("junit");
     let doc = json_report(&dir.join("r.json"));
-    let listed = doc["run"]["cleanup"]["left"]
+    assert_eq!(
+        doc["run"]["cleanup"]["left"],
+        left.len(),
+        "{}",
+        doc["run"]["cleanup"]
+    );
+    let listed = doc["run"]["cleanup"]["leftovers"]
         .as_array()
         .cloned()
         .unwrap_or_default();

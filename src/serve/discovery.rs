@@ -68,6 +68,7 @@ pub fn service_provider_config(app: &App, ctx: &Ctx) -> Reply {
             o.remove("schemas");
         }
     }
+    super::defects::service_provider_config(app, &mut v);
     Reply::json(StatusCode::OK, v)
 }
 
@@ -172,6 +173,7 @@ pub fn resource_type(app: &App, ctx: &Ctx, name: &str) -> ScimResult<Reply> {
     {
         o.remove("schemaExtensions");
     }
+    super::defects::resource_type(app, &mut v);
     Ok(Reply::json(StatusCode::OK, v))
 }
 

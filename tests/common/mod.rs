@@ -14,7 +14,7 @@ mod tmp;
 
 pub use binary::{Ran, Run, bin, fixtures, normalise, text};
 pub use mock::start_mock;
-pub use report::{Report, junit_testcases, validate_junit_xsd};
+pub use report::{Report, junit_testcases, validate_junit_xsd, validate_report_schema};
 pub use servers::{
     InProcess, KillOnDrop, Served, block_on, in_process, leftovers, names_where, reference,
     run_made, serve,

@@ -6,6 +6,7 @@
 mod healthy_operations;
 mod healthy_resources;
 mod odd_input;
+mod probes_defects;
 mod probes_hostile;
 mod probes_protocol;
 mod probes_resources;
@@ -229,6 +230,9 @@ async fn probe(name: &str, t: &T) -> String {
     if let Some(o) = probes_protocol::probe(name, t).await {
         return o;
     }
+    if let Some(o) = probes_defects::probe(name, t).await {
+        return o;
+    }
     panic!("no probe for fault {name}")
 }
 
@@ -313,6 +317,7 @@ fn fault_catalog_is_well_formed() {
 fn every_fault_name_used_in_code_exists() {
     let sources = [
         include_str!("../app.rs"),
+        include_str!("../defects.rs"),
         include_str!("../bulk.rs"),
         include_str!("../discovery.rs"),
         include_str!("../error.rs"),
