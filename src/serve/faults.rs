@@ -1246,128 +1246,6 @@ pub static FAULTS: &[Fault] = &[
         flavours: ALL,
         description: "meta.lastModified stays the creation time (as django-scim2's date_joined), and timestamps carry a +00:00 offset.",
     },
-];
-
-/// Looks a fault up by name (conformance faults and hostile ones).
-pub fn find(name: &str) -> Option<&'static Fault> {
-    FAULTS.iter().chain(HOSTILE).find(|f| f.name == name)
-}
-
-/// The `--list-faults` listing: one line per fault, `NAME \t REQ,REQ \t DESCRIPTION`.
-pub fn fault_listing() -> String {
-    let mut out = String::new();
-    for f in FAULTS.iter().chain(HOSTILE) {
-        out.push_str(f.name);
-        out.push('\t');
-        out.push_str(&f.requirements.join(","));
-        out.push('\t');
-        out.push_str(f.description);
-        out.push('\n');
-    }
-    out
-}
-
-// ---- hostile faults (issue 13: trust on production tenants) ----
-//
-// These break scimspec's own promises rather than (only) a SCIM rule: that the token stays with
-// the base URL's origin and out of every output, that everything a run creates is found and
-// deleted, and that a server's answers cannot steer requests or the terminal. The fault matrix
-// (tests/faults.rs) proves conformance faults through the suites; these are proven by
-// tests/trust.rs, which measures what reaches a foreign listener, the terminal and the tenant.
-
-/// Faults that attack the runner, in listing order (after [`FAULTS`]).
-pub static HOSTILE: &[Fault] = &[
-    Fault {
-        name: "location-foreign-origin",
-        requirements: &[
-            "rfc7644.3.3.create-location-header",
-            "rfc7644.3.3.create-meta-location",
-            "scimspec.credentials-base-origin-only",
-        ],
-        flavours: ALL,
-        description: "Location, Content-Location and meta.location name another origin (host 127.0.0.2, same port): a client that follows them with its token hands the token over.",
-    },
-    Fault {
-        name: "id-path-traversal",
-        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ids-one-path-segment"],
-        flavours: ALL,
-        description: "New users get the id ../Groups/victim-N, and a group victim-N (not the run's) is made beside each: a client that pastes ids into paths deletes the victim.",
-    },
-    Fault {
-        name: "id-fragment",
-        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ids-one-path-segment"],
-        flavours: ALL,
-        description: "New users get the id victim-N#frag, and a user victim-N (not the run's) is made beside each: an unencoded id loses its fragment and names the victim.",
-    },
-    Fault {
-        name: "numeric-ids",
-        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ledger-any-id-type"],
-        flavours: ALL,
-        description: "Resource ids are JSON numbers (\"id\": 1001), not strings.",
-    },
-    Fault {
-        name: "create-empty-answer",
-        requirements: &[
-            "rfc7644.3.3.create-returns-201",
-            "scimspec.ledger-found-by-name",
-        ],
-        flavours: ALL,
-        description: "A successful POST /Users or /Groups answers 201 with no body and no Location: only the name tells what was created.",
-    },
-    Fault {
-        name: "put-upsert-201",
-        requirements: &["scimspec.ledger-put-created"],
-        flavours: ALL,
-        description: "PUT to an unknown id creates the resource under that id and answers 201 Created.",
-    },
-    Fault {
-        name: "bulk-no-location",
-        requirements: &[
-            "rfc7644.3.7.bulk-op-location",
-            "scimspec.ledger-found-by-name",
-        ],
-        flavours: ALL,
-        description: "Bulk operation results carry no location, so the ids of bulk-created resources are not given.",
-    },
-    Fault {
-        name: "delete-500-twice",
-        requirements: &["rfc7644.3.6.delete-returns-204", "scimspec.cleanup-retries"],
-        flavours: ALL,
-        description: "The first two DELETEs of each resource answer 500; the third deletes it (204).",
-    },
-    Fault {
-        name: "delete-always-500",
-        requirements: &[
-            "rfc7644.3.6.delete-returns-204",
-            "scimspec.cleanup-leftovers-fail-the-run",
-        ],
-        flavours: ALL,
-        description: "Every DELETE answers 500 and deletes nothing.",
-    },
-    Fault {
-        name: "echo-credentials",
-        requirements: &["scimspec.secrets-never-printed"],
-        flavours: ALL,
-        description: "Any Authorization is accepted, and every answer echoes the credentials it got: headers X-Echo-* and a body member `echo` with the header values, the bare token, the Basic password (plain and percent-encoded) and every other request header.",
-    },
-    Fault {
-        name: "terminal-escapes",
-        requirements: &[
-            "rfc7644.3.12.error-json-body",
-            "scimspec.terminal-output-neutralised",
-        ],
-        flavours: ALL,
-        description: "Error details, meta.resourceType and displayName carry terminal escape sequences (OSC 52 clipboard write, clear screen, window title), and error bodies end in raw ESC bytes.",
-    },
-    Fault {
-        name: "endless-list",
-        requirements: &[
-            "rfc7644.3.4.2.listresponse-totalresults",
-            "scimspec.bounded-loops",
-        ],
-        flavours: ALL,
-        description: "Every list page of /Users and /Groups is full of new run-prefixed resources and totalResults stays ahead of startIndex: paging never ends.",
-    },
     Fault {
         name: "auth-missing-token-accepted",
         requirements: &[
@@ -1623,5 +1501,127 @@ pub static HOSTILE: &[Fault] = &[
         requirements: &["entra.manager-add-ref"],
         flavours: ALL,
         description: "Entra's PATCH Add path manager with a one-element array [{$ref, value}] is refused (400): only an object or a bare id is read.",
+    },
+];
+
+/// Looks a fault up by name (conformance faults and hostile ones).
+pub fn find(name: &str) -> Option<&'static Fault> {
+    FAULTS.iter().chain(HOSTILE).find(|f| f.name == name)
+}
+
+/// The `--list-faults` listing: one line per fault, `NAME \t REQ,REQ \t DESCRIPTION`.
+pub fn fault_listing() -> String {
+    let mut out = String::new();
+    for f in FAULTS.iter().chain(HOSTILE) {
+        out.push_str(f.name);
+        out.push('\t');
+        out.push_str(&f.requirements.join(","));
+        out.push('\t');
+        out.push_str(f.description);
+        out.push('\n');
+    }
+    out
+}
+
+// ---- hostile faults (issue 13: trust on production tenants) ----
+//
+// These break scimspec's own promises rather than (only) a SCIM rule: that the token stays with
+// the base URL's origin and out of every output, that everything a run creates is found and
+// deleted, and that a server's answers cannot steer requests or the terminal. The fault matrix
+// (tests/faults.rs) proves conformance faults through the suites; these are proven by
+// tests/trust.rs, which measures what reaches a foreign listener, the terminal and the tenant.
+
+/// Faults that attack the runner, in listing order (after [`FAULTS`]).
+pub static HOSTILE: &[Fault] = &[
+    Fault {
+        name: "location-foreign-origin",
+        requirements: &[
+            "rfc7644.3.3.create-location-header",
+            "rfc7644.3.3.create-meta-location",
+            "scimspec.credentials-base-origin-only",
+        ],
+        flavours: ALL,
+        description: "Location, Content-Location and meta.location name another origin (host 127.0.0.2, same port): a client that follows them with its token hands the token over.",
+    },
+    Fault {
+        name: "id-path-traversal",
+        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ids-one-path-segment"],
+        flavours: ALL,
+        description: "New users get the id ../Groups/victim-N, and a group victim-N (not the run's) is made beside each: a client that pastes ids into paths deletes the victim.",
+    },
+    Fault {
+        name: "id-fragment",
+        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ids-one-path-segment"],
+        flavours: ALL,
+        description: "New users get the id victim-N#frag, and a user victim-N (not the run's) is made beside each: an unencoded id loses its fragment and names the victim.",
+    },
+    Fault {
+        name: "numeric-ids",
+        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ledger-any-id-type"],
+        flavours: ALL,
+        description: "Resource ids are JSON numbers (\"id\": 1001), not strings.",
+    },
+    Fault {
+        name: "create-empty-answer",
+        requirements: &[
+            "rfc7644.3.3.create-returns-201",
+            "scimspec.ledger-found-by-name",
+        ],
+        flavours: ALL,
+        description: "A successful POST /Users or /Groups answers 201 with no body and no Location: only the name tells what was created.",
+    },
+    Fault {
+        name: "put-upsert-201",
+        requirements: &["scimspec.ledger-put-created"],
+        flavours: ALL,
+        description: "PUT to an unknown id creates the resource under that id and answers 201 Created.",
+    },
+    Fault {
+        name: "bulk-no-location",
+        requirements: &[
+            "rfc7644.3.7.bulk-op-location",
+            "scimspec.ledger-found-by-name",
+        ],
+        flavours: ALL,
+        description: "Bulk operation results carry no location, so the ids of bulk-created resources are not given.",
+    },
+    Fault {
+        name: "delete-500-twice",
+        requirements: &["rfc7644.3.6.delete-returns-204", "scimspec.cleanup-retries"],
+        flavours: ALL,
+        description: "The first two DELETEs of each resource answer 500; the third deletes it (204).",
+    },
+    Fault {
+        name: "delete-always-500",
+        requirements: &[
+            "rfc7644.3.6.delete-returns-204",
+            "scimspec.cleanup-leftovers-fail-the-run",
+        ],
+        flavours: ALL,
+        description: "Every DELETE answers 500 and deletes nothing.",
+    },
+    Fault {
+        name: "echo-credentials",
+        requirements: &["scimspec.secrets-never-printed"],
+        flavours: ALL,
+        description: "Any Authorization is accepted, and every answer echoes the credentials it got: headers X-Echo-* and a body member `echo` with the header values, the bare token, the Basic password (plain and percent-encoded) and every other request header.",
+    },
+    Fault {
+        name: "terminal-escapes",
+        requirements: &[
+            "rfc7644.3.12.error-json-body",
+            "scimspec.terminal-output-neutralised",
+        ],
+        flavours: ALL,
+        description: "Error details, meta.resourceType and displayName carry terminal escape sequences (OSC 52 clipboard write, clear screen, window title), and error bodies end in raw ESC bytes.",
+    },
+    Fault {
+        name: "endless-list",
+        requirements: &[
+            "rfc7644.3.4.2.listresponse-totalresults",
+            "scimspec.bounded-loops",
+        ],
+        flavours: ALL,
+        description: "Every list page of /Users and /Groups is full of new run-prefixed resources and totalResults stays ahead of startIndex: paging never ends.",
     },
 ];
