@@ -1,10 +1,14 @@
 //! The fault matrix: every built-in suite passes against each clean flavour of the reference
 //! server, and every named fault is caught by at least one case that names one of the fault's
 //! requirement ids. The matrix (fault → cases that caught it) and the cases no fault catches are
-//! written to `fault-matrix.md` in cargo's target tmp dir and printed.
+//! written to `fault-matrix.md` in cargo's target tmp dir and printed. A case no fault catches is
+//! still shown able to fail when a real server breaches it: the `breach` rows of
+//! tests/expected/<server>.md are listed as "proven by <server>", apart from the cases nothing
+//! makes fail.
 
 mod common;
 
+use common::real_server::Expected;
 use common::*;
 use scimspec::serve::{FAULTS, Flavour};
 use std::collections::{BTreeMap, BTreeSet};
@@ -97,6 +101,61 @@ fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R>
 /// runs for minutes.
 fn progress(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// The cases a real server breaches (the `breach` rows of tests/expected/<server>.md, whose runs
+/// are checked by the real-server tests): case → the servers that make it fail.
+fn proven_by_real_servers() -> BTreeMap<String, Vec<String>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    files.sort();
+    let mut proven: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for path in files {
+        let Some(server) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        let expected = Expected::load(&format!("tests/expected/{server}.md"));
+        for (case, row) in &expected.rows {
+            if row.class == "breach" {
+                proven
+                    .entry(case.clone())
+                    .or_default()
+                    .push(server.to_owned());
+            }
+        }
+    }
+    proven
+}
+
+#[test]
+fn real_server_breaches_are_read_from_the_expected_files() {
+    let proven = proven_by_real_servers();
+    let servers: BTreeSet<&String> = proven.values().flatten().collect();
+    for s in ["django-scim2", "scim2-server", "scimmy"] {
+        assert!(
+            servers.iter().any(|x| *x == s),
+            "no breach row read for {s}"
+        );
+    }
+    // Only breach rows count: a BLOCKED, optional, choice or gated row proves nothing.
+    for server in ["django-scim2", "scim2-server", "scimmy"] {
+        let expected = Expected::load(&format!("tests/expected/{server}.md"));
+        for (case, row) in &expected.rows {
+            let listed = proven
+                .get(case)
+                .is_some_and(|s| s.iter().any(|x| x == server));
+            assert_eq!(
+                listed,
+                row.class == "breach",
+                "{server}: {case} ({})",
+                row.class
+            );
+        }
+    }
 }
 
 fn broken(v: &str) -> bool {
@@ -238,10 +297,22 @@ fn fault_matrix() {
             let _ = writeln!(doc, "- {n}");
         }
     }
-    let never: Vec<&&String> = all_cases.iter().filter(|c| !caught.contains(**c)).collect();
+    let uncaught: Vec<&&String> = all_cases.iter().filter(|c| !caught.contains(**c)).collect();
+    let proven = proven_by_real_servers();
+    let (by_server, never): (Vec<&&String>, Vec<&&String>) =
+        uncaught.into_iter().partition(|c| proven.contains_key(**c));
     let _ = writeln!(doc, "\n## Cases no fault makes fail ({})\n", never.len());
     for c in &never {
         let _ = writeln!(doc, "- {c}");
+    }
+    let _ = writeln!(
+        doc,
+        "\n## Cases no fault makes fail, proven by a real server ({})\n",
+        by_server.len()
+    );
+    for c in &by_server {
+        let servers = proven.get(**c).map(|s| s.join(", ")).unwrap_or_default();
+        let _ = writeln!(doc, "- {c}: proven by {servers}");
     }
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("fault-matrix.md");
     std::fs::write(&path, &doc).expect("write matrix");

@@ -354,6 +354,9 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
             match matched {
                 Some(label) => chosen.push(label),
                 None => {
+                    // The alternative whose status held says most about what went wrong: its
+                    // mismatches come first (they make the case's one-line message).
+                    tried.sort_by_key(|(_, ms)| ms.iter().any(|m| m.subject == "status"));
                     for (label, ms) in tried {
                         for mut m in ms {
                             m.subject = format!("[{label}] {}", m.subject);
