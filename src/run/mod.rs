@@ -128,6 +128,7 @@ fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
         mismatches: Vec::new(),
         transcript: Vec::new(),
         snapshots: Vec::new(),
+        retries: 0,
         duration: Duration::ZERO,
     }
 }
@@ -211,6 +212,7 @@ pub async fn run_case(ctx: &RunContext, p: &Planned) -> CaseRecord {
             drifted.join("`, `")
         );
     }
+    record.retries = record.transcript.iter().map(|x| x.retries.len()).sum();
     record.duration = started.elapsed();
     record
 }
@@ -227,6 +229,7 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
         schemas: ctx.schemas,
     };
     let mut chosen: Vec<String> = Vec::new();
+    let mut seen_ids = snapshot::Ids::default();
     for (i, step) in p.case.steps.iter().enumerate() {
         let step_label = match &step.name {
             Some(n) => format!("step {} \"{n}\"", i + 1),
@@ -302,6 +305,13 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
             .transcript
             .push(exchange(ctx, &step_label, &req, Some(&resp), None));
 
+        if ctx.snapshots.is_some() {
+            let json = match &body {
+                Body::Json(v) => Some(v),
+                _ => None,
+            };
+            seen_ids.observe(&resp, json);
+        }
         if let (Some(name), Some(store)) = (&step.snapshot, &ctx.snapshots) {
             let prefix = vars.prefix().to_owned();
             let known: Vec<(&str, &serde_json::Value)> =
@@ -311,6 +321,7 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
                 base_url: &ctx.target.base_url,
                 prefix: &prefix,
                 vars: known,
+                ids: &seen_ids,
                 redact: &redact,
             };
             let contents = snapshot::normalise(&resp, &sctx);
@@ -555,7 +566,7 @@ fn exchange(
             .map(|x| {
                 x.retries
                     .iter()
-                    .map(|(s, w)| format!("answered {s}, retried after {:.1}s", w.as_secs_f64()))
+                    .map(|retry| r.redact(&retry.to_string()).into_owned())
                     .collect()
             })
             .unwrap_or_default(),
