@@ -203,6 +203,14 @@ struct RunArgs {
     /// Skip cases whose name contains this (repeatable)
     #[arg(long, value_name = "TEXT", help_heading = "Selection")]
     skip: Vec<String>,
+    /// Run only cases that check this requirement id (repeatable, or comma-separated)
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "ID",
+        help_heading = "Selection"
+    )]
+    requirement: Vec<String>,
     /// Add suite files from this directory (repeatable)
     #[arg(long = "suites", value_name = "DIR", help_heading = "Selection")]
     suites: Vec<PathBuf>,
@@ -549,6 +557,7 @@ impl From<RunArgs> for RunOptions {
             filter: a.filter,
             exact: a.exact,
             skip: a.skip,
+            requirement: a.requirement,
             list: a.list,
             verbose: a.verbose,
             read_only: a.read_only,

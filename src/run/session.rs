@@ -47,6 +47,8 @@ pub struct RunOptions {
     pub filter: Option<String>,
     pub exact: bool,
     pub skip: Vec<String>,
+    /// Only cases citing one of these requirement ids (none: no such restriction).
+    pub requirement: Vec<String>,
     pub list: bool,
     pub verbose: bool,
     pub read_only: bool,
@@ -77,9 +79,30 @@ pub fn run(a: RunOptions) -> i32 {
     if let Err(e) = check_profiles(&profiles, &suites) {
         return fatal(e);
     }
+    for id in &a.requirement {
+        let cited = suites
+            .iter()
+            .any(|s| s.cases.iter().any(|c| c.requirements.contains(id)));
+        if !cited && catalog.get(id).is_none() {
+            let hint = catalog
+                .closest(id)
+                .map(|c| format!(" (did you mean {c}?)"))
+                .unwrap_or_default();
+            return fatal(format!(
+                "--requirement {id}: no such requirement id{hint}; `scimspec list --requirements` lists them"
+            ));
+        }
+    }
     let planned: Vec<Planned> = plan(suite::select_profiles(suites, &profiles))
         .into_iter()
         .filter(|p| selected(&p.name(), &a.filter, a.exact, &a.skip))
+        .filter(|p| {
+            a.requirement.is_empty()
+                || p.case
+                    .requirements
+                    .iter()
+                    .any(|r| a.requirement.contains(r))
+        })
         .filter(|p| match (a.okta_app, p.case.app) {
             (Some(only), Some(app)) => only == app,
             _ => true,
