@@ -465,6 +465,7 @@ impl<'a> Decoder<'a> {
                     auth: Auth::Default,
                     body: None,
                     content_type: None,
+                    unbounded: false,
                 },
                 expect: Expect::default(),
                 capture: Vec::new(),
