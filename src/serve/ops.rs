@@ -154,6 +154,7 @@ pub fn create(app: &App, kind: Kind, body: &Value, ctx: &Ctx) -> ScimResult<Repl
         join_groups(&mut store, &id, groups);
     }
     store.resources.insert(id.clone(), r);
+    store.reindex(&id);
     let Some(r) = store.resources.get(&id) else {
         return Err(ScimError::internal("the new resource vanished"));
     };
@@ -249,6 +250,7 @@ fn commit(
             r.last_modified = now;
         }
     }
+    store.reindex(id);
 }
 
 /// PUT /Users/{id}, /Groups/{id}.
@@ -338,6 +340,7 @@ fn move_resource(store: &mut Store, id: &str) -> String {
     if let Some(mut r) = store.resources.remove(id) {
         r.id = new_id.clone();
         store.resources.insert(new_id.clone(), r);
+        store.reindex(&new_id);
     }
     for g in store.resources.values_mut() {
         if let Some(Value::Array(ms)) = g.data.get_mut("members") {
@@ -375,6 +378,7 @@ fn upsert(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimResul
         meta_override: Map::new(),
     };
     store.resources.insert(id.to_string(), r);
+    store.reindex(id);
     let r = store.resources.get(id).ok_or_else(|| not_found(kind, id))?;
     let status = if app.fault("put-upsert-201") {
         StatusCode::CREATED
@@ -513,6 +517,33 @@ pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
     })
 }
 
+/// The (attribute, value) pairs of a filter that is an `eq` on an indexed attribute, or an `or`
+/// of such: any resource it matches is among the index's candidates for one of them.
+fn indexed_terms(f: &filter::Filter) -> Option<Vec<(&'static str, String)>> {
+    match f {
+        filter::Filter::Compare(path, filter::Op::Eq, Value::String(v)) => {
+            let lower = path.to_ascii_lowercase();
+            let name = [
+                "urn:ietf:params:scim:schemas:core:2.0:user:",
+                "urn:ietf:params:scim:schemas:core:2.0:group:",
+            ]
+            .iter()
+            .find_map(|p| lower.strip_prefix(p))
+            .unwrap_or(&lower);
+            let attr = super::store::INDEXED
+                .iter()
+                .find(|a| a.eq_ignore_ascii_case(name))?;
+            Some(vec![(*attr, v.clone())])
+        }
+        filter::Filter::Or(a, b) => {
+            let mut terms = indexed_terms(a)?;
+            terms.extend(indexed_terms(b)?);
+            Some(terms)
+        }
+        _ => None,
+    }
+}
+
 /// The parameters of a query (GET with query string, or POST .search).
 #[derive(Debug, Default, Clone)]
 pub struct Query {
@@ -567,16 +598,38 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
             filter::check(f, &eval_for(*k), app.fault("filter-gt-boolean-accepted"))?;
         }
     }
-    let mut matches: Vec<(Kind, Map<String, Value>)> = Vec::new();
-    for r in store.list(kind) {
-        if !kinds.contains(&r.kind) {
-            continue;
+    // An `eq` (or an `or` of `eq`s) on an indexed attribute reads only its candidates; the
+    // filter is still evaluated on each. Faults may change what matches: they scan.
+    let listed: Vec<&super::store::Resource> = match parsed.as_ref().and_then(indexed_terms) {
+        Some(terms) if !app.any_fault() => {
+            let mut v: Vec<&super::store::Resource> = Vec::new();
+            for (attr, value) in terms {
+                for k in &kinds {
+                    v.extend(store.candidates(*k, attr, &value));
+                }
+            }
+            v.sort_by_key(|r| r.seq);
+            v.dedup_by(|a, b| a.id == b.id);
+            v
         }
-        if app.fault("deactivated-hidden-from-list")
-            && r.kind == Kind::User
-            && r.data.get("active") == Some(&Value::Bool(false))
-        {
-            continue;
+        _ => store.list(kind),
+    };
+    let listed: Vec<&super::store::Resource> = listed
+        .into_iter()
+        .filter(|r| kinds.contains(&r.kind))
+        .filter(|r| {
+            !(app.fault("deactivated-hidden-from-list")
+                && r.kind == Kind::User
+                && r.data.get("active") == Some(&Value::Bool(false)))
+        })
+        .collect();
+    let sorting = q.sort_by.as_deref().is_some_and(|s| !s.trim().is_empty());
+    // Without filter or sort only the page is rendered: a large tenant's list costs its page.
+    let unrendered_total = (parsed.is_none() && !sorting).then_some(listed.len());
+    let mut matches: Vec<(Kind, Map<String, Value>)> = Vec::new();
+    for r in listed.iter().copied() {
+        if unrendered_total.is_some() {
+            break;
         }
         let full = render::render(app, &store, r, ctx);
         if let Some(f) = &parsed
@@ -617,7 +670,7 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         });
         matches = keyed.into_iter().map(|(_, r)| r).collect();
     }
-    let total = matches.len();
+    let total = unrendered_total.unwrap_or(matches.len());
     if app.fault("unknown-filter-404") && parsed.is_some() && total == 0 {
         return Err(ScimError::not_found("no resource matches the filter"));
     }
@@ -642,12 +695,24 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         Some(c) => (c.max(0) as usize).min(MAX_RESULTS),
         None => MAX_RESULTS,
     };
-    let page: Vec<Value> = matches
-        .into_iter()
-        .skip(offset)
-        .take(count)
-        .map(|(k, m)| Value::Object(render::project(app, k, m, ctx)))
-        .collect();
+    let page: Vec<Value> = if unrendered_total.is_some() {
+        listed
+            .iter()
+            .skip(offset)
+            .take(count)
+            .map(|r| {
+                let full = render::render(app, &store, r, ctx);
+                Value::Object(render::project(app, r.kind, full, ctx))
+            })
+            .collect()
+    } else {
+        matches
+            .into_iter()
+            .skip(offset)
+            .take(count)
+            .map(|(k, m)| Value::Object(render::project(app, k, m, ctx)))
+            .collect()
+    };
     let mut body = Map::new();
     if !app.fault("list-schemas-missing") {
         body.insert("schemas".into(), json!([scim::LIST_RESPONSE]));
