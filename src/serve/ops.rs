@@ -517,6 +517,54 @@ pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
     })
 }
 
+/// False only when `f` cannot match `r`: a comparison of text (eq, sw, ew, co) that no stored
+/// string of the resource satisfies; attributes the server makes up when rendering (id, meta,
+/// groups, phone number displays, members) and anything else may match. Both lowercase and
+/// prepared (NFKC) forms are tried, so that it holds whichever comparison the filter uses.
+fn may_match(f: &filter::Filter, r: &super::store::Resource) -> bool {
+    use filter::{Filter, Op};
+    fn strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::String(s) => out.push(s),
+            Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    let rendered_only = |path: &str| {
+        let lower = path.to_ascii_lowercase();
+        let bare = lower.rsplit(':').next().unwrap_or(&lower);
+        let first = bare.split(['.', '[']).next().unwrap_or(bare);
+        matches!(
+            first,
+            "id" | "meta" | "groups" | "schemas" | "phonenumbers" | "members" | "password"
+        )
+    };
+    match f {
+        Filter::And(a, b) => may_match(a, r) && may_match(b, r),
+        Filter::Or(a, b) => may_match(a, r) || may_match(b, r),
+        Filter::ValuePath(path, inner) => rendered_only(path) || may_match(inner, r),
+        Filter::Compare(path, op @ (Op::Eq | Op::Sw | Op::Ew | Op::Co), Value::String(want))
+            if !rendered_only(path) =>
+        {
+            let test = |h: &str, w: &str| match op {
+                Op::Eq => h == w,
+                Op::Sw => h.starts_with(w),
+                Op::Ew => h.ends_with(w),
+                _ => h.contains(w),
+            };
+            let (want_lower, want_key) = (want.to_lowercase(), super::store::username_key(want));
+            let mut have = Vec::new();
+            r.data.values().for_each(|v| strings(v, &mut have));
+            have.iter().any(|h| {
+                test(&h.to_lowercase(), &want_lower)
+                    || test(&super::store::username_key(h), &want_key)
+            })
+        }
+        _ => true,
+    }
+}
+
 /// The (attribute, value) pairs of a filter that is an `eq` on an indexed attribute, or an `or`
 /// of such: any resource it matches is among the index's candidates for one of them.
 fn indexed_terms(f: &filter::Filter) -> Option<Vec<(&'static str, String)>> {
@@ -540,6 +588,8 @@ fn indexed_terms(f: &filter::Filter) -> Option<Vec<(&'static str, String)>> {
             terms.extend(indexed_terms(b)?);
             Some(terms)
         }
+        // Whatever both sides match, one side's candidates hold.
+        filter::Filter::And(a, b) => indexed_terms(a).or_else(|| indexed_terms(b)),
         _ => None,
     }
 }
@@ -623,6 +673,12 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
                 && r.data.get("active") == Some(&Value::Bool(false)))
         })
         .collect();
+    // A scan renders only the resources whose stored names may match (a large tenant's other
+    // users are passed over without rendering); the filter still decides on each one rendered.
+    let listed: Vec<&super::store::Resource> = match &parsed {
+        Some(f) if !app.any_fault() => listed.into_iter().filter(|r| may_match(f, r)).collect(),
+        _ => listed,
+    };
     let sorting = q.sort_by.as_deref().is_some_and(|s| !s.trim().is_empty());
     // Without filter or sort only the page is rendered: a large tenant's list costs its page.
     let unrendered_total = (parsed.is_none() && !sorting).then_some(listed.len());
