@@ -9,10 +9,13 @@
 #
 # usage: benches/run.sh [RUNS]      (RUNS per configuration, default 3)
 # env:   SCIMSPEC=path/to/scimspec  (default target/release/scimspec, built when missing)
+#        SCIMSPEC_SERVER=path/to/scimspec  (the reference server; default SCIMSPEC)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
 BIN=${SCIMSPEC:-target/release/scimspec}
+# The reference server may come from another build (to measure an older client against it).
+SERVER=${SCIMSPEC_SERVER:-$BIN}
 [ -x "$BIN" ] || cargo build --release
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "benches/run.sh needs GNU time at /usr/bin/time" >&2; exit 2; }
@@ -25,7 +28,7 @@ trap cleanup EXIT
 # serve PORT ARGS...: a reference server in the background, ready when this returns.
 serve() {
   local port=$1; shift
-  "$BIN" serve --listen "127.0.0.1:$port" --token "$TOKEN" "$@" >/dev/null 2>&1 &
+  "$SERVER" serve --listen "127.0.0.1:$port" --token "$TOKEN" "$@" >/dev/null 2>&1 &
   PIDS+=($!)
   for _ in $(seq 100); do
     curl -s -o /dev/null "http://127.0.0.1:$port/scim/v2/ServiceProviderConfig" && return 0

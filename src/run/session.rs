@@ -3,7 +3,7 @@
 
 use super::RunContext;
 use super::fit::Fitter;
-use super::plan::{Planned, check_profiles, default_profiles, load_suites, plan, selected};
+use super::plan::{Planned, check_profiles, default_profiles, load_suites_for, plan, selected};
 use super::record::CaseRecord;
 use crate::catalog::Catalog;
 use crate::check::schema::SchemaSet;
@@ -62,14 +62,14 @@ pub fn run(a: RunOptions) -> i32 {
         );
     }
     let catalog = Catalog::builtin();
-    let suites = match load_suites(&a.suites, &catalog) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
     let profiles = if a.profile.is_empty() {
         default_profiles(a.builtin)
     } else {
         a.profile.clone()
+    };
+    let suites = match load_suites_for(&a.suites, &catalog, Some(&profiles)) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     if let Err(e) = check_profiles(&profiles, &suites) {
         return fatal(e);

@@ -104,6 +104,25 @@ pub fn builtin_sources() -> Vec<Source> {
         .collect()
 }
 
+/// The profile a suite file declares on its top-level `profile:` line, read without parsing
+/// the file (parsing every built-in file is most of start-up; a run needs only its profiles').
+pub fn declared_profile(text: &str) -> Option<&str> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("profile:"))
+        .map(|p| p.trim().trim_matches(['"', '\'']))
+}
+
+/// The profiles of the built-in suite files.
+pub fn builtin_profiles() -> Vec<String> {
+    let mut p: Vec<String> = assets::files(&assets::SUITES, &[".yaml", ".yml"])
+        .into_iter()
+        .filter_map(|(_, text)| declared_profile(text).map(str::to_owned))
+        .collect();
+    p.sort();
+    p.dedup();
+    p
+}
+
 /// Suite files from the user's paths: files as given, directories searched recursively.
 pub fn disk_sources(paths: &[PathBuf]) -> Result<Vec<Source>, LoadErrors> {
     let mut files = Vec::new();
