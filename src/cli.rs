@@ -6,7 +6,7 @@ use crate::endpoint::ConnOptions;
 use crate::process::{EXIT_OK, EXIT_USAGE};
 use crate::run::session::RunOptions;
 use crate::serve;
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 
 /// `--version`: the release, and the commit, date and target it was built from.
@@ -36,6 +36,9 @@ suite file, an unreachable base URL, a TLS failure or credentials rejected at pr
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// When to colour the output; auto: on a terminal, unless NO_COLOR is set
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    color: clap::ColorChoice,
 }
 
 // Parsed once at start-up: the size of the largest variant costs nothing worth boxing for.
@@ -150,9 +153,16 @@ struct RunArgs {
     /// Write JUnit XML here
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
-    /// Write the JSON report here
+    /// Write the JSON report here (its schema: schemas/report.schema.json)
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
+    /// Which cases keep their HTTP transcript in the JSON report
+    #[arg(long, value_enum, default_value = "failed", value_name = "WHICH")]
+    json_transcripts: crate::report::json::Transcripts,
+    /// Name the target in the reports (JUnit suite names, JSON, HTML); default: host:port/path
+    /// of the base URL, or builtin-FLAVOUR
+    #[arg(long, value_name = "TEXT")]
+    label: Option<String>,
     /// Write a self-contained HTML report (index.html) into this directory
     #[arg(long, value_name = "DIR")]
     report_html: Option<PathBuf>,
@@ -187,8 +197,8 @@ struct RunArgs {
     /// Run only cases that send no write request (GET/HEAD only); safe on production tenants
     #[arg(long)]
     read_only: bool,
-    /// Write a HAR-like record of every exchange (redacted) into this directory
-    #[arg(long, value_name = "DIR")]
+    /// Write every HTTP exchange of the run (credentials redacted) to this file as HAR 1.2
+    #[arg(long, value_name = "FILE")]
     record_http: Option<PathBuf>,
     /// Leave created resources in place (for debugging)
     #[arg(long)]
@@ -265,7 +275,11 @@ struct CoverageArgs {
 }
 
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let parsed = Cli::command()
+        .color(color_given())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
@@ -273,6 +287,13 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    // Every coloured output goes through anstream, which reads this choice; `auto` leaves it
+    // to anstream (a terminal, NO_COLOR, CLICOLOR_FORCE, TERM=dumb).
+    match cli.color {
+        clap::ColorChoice::Always => anstream::ColorChoice::Always.write_global(),
+        clap::ColorChoice::Never => anstream::ColorChoice::Never.write_global(),
+        clap::ColorChoice::Auto => {}
+    }
     match cli.command {
         Command::Run(a) => crate::run::session::run(a.into()),
         Command::List(a) => crate::run::plan::list_command(&a.profile, a.requirements, &a.suites),
@@ -314,6 +335,31 @@ pub fn main() -> i32 {
     }
 }
 
+/// `--color` as the command line gives it, read before parsing so that clap's own help and
+/// errors follow it too (a value clap will refuse counts as `auto` here).
+fn color_given() -> clap::ColorChoice {
+    let mut choice = clap::ColorChoice::Auto;
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        let arg = arg.to_string_lossy().into_owned();
+        if arg == "--" {
+            break;
+        }
+        let value = match arg.strip_prefix("--color") {
+            Some("") => args.next().map(|v| v.to_string_lossy().into_owned()),
+            Some(v) => v.strip_prefix('=').map(str::to_owned),
+            None => None,
+        };
+        choice = match value.as_deref() {
+            Some("always") => clap::ColorChoice::Always,
+            Some("never") => clap::ColorChoice::Never,
+            Some("auto") => clap::ColorChoice::Auto,
+            _ => choice,
+        };
+    }
+    choice
+}
+
 /// The kinds of Okta app integration, as `--okta-app` takes them.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 enum OktaAppArg {
@@ -353,6 +399,8 @@ impl From<RunArgs> for RunOptions {
             profile: a.profile,
             junit: a.junit,
             json: a.json,
+            json_transcripts: a.json_transcripts,
+            label: a.label,
             report_html: a.report_html,
             case_timeout: a.case_timeout,
             strict: a.strict,

@@ -2,7 +2,7 @@
 //!
 //! The flow of a run, one module per stage: [`cli`] (the command line) → [`suite`] (load,
 //! check) → [`endpoint`] (client, auth, discovery, ledger and cleanup) → [`run`] (plan, session,
-//! trials, steps) → [`check`] (status, json, schema, snapshot) → [`report`] (console, JUnit,
+//! the runner's tasks, steps) → [`check`] (status, json, schema, snapshot) → [`report`] (console, JUnit,
 //! JSON). [`process`] holds the exit codes and signals, [`text`] small text helpers. The
 //! reference server lives apart in [`serve`] and shares only [`scim`] (and [`process`]) with
 //! the rest.

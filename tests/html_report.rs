@@ -113,8 +113,7 @@ fn report_of_a_faulty_run_in_headless_chromium() {
         }
     }
 
-    let doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("json parses");
+    let doc = common::Report::read(&json).0;
     let cases = doc["cases"].as_array().expect("cases");
     let count = |v: &str| cases.iter().filter(|c| c["verdict"] == v).count();
     let fails = count("FAIL");

@@ -94,8 +94,29 @@ fn junit_is_well_formed_and_carries_what_ci_reads() {
     let doc = roxmltree::Document::parse(&xml).expect("JUnit is well-formed XML");
     let cases = junit_testcases(&doc);
     assert_eq!(cases.len(), 7);
+    // The target label (host:port/path of the base URL by default) leads every suite name.
+    let label = mock.url.trim_start_matches("http://").trim_end_matches('/');
+    let classname = format!("{label}::fixture.runner");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    for el in doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testsuites") || n.has_tag_name("testsuite"))
+    {
+        // The XSD CI tools follow allows `hostname` on <testsuite> only.
+        assert!(
+            el.has_tag_name("testsuites")
+                || el.attribute("hostname").is_some_and(|h| !h.is_empty()),
+            "{xml}"
+        );
+        assert!(
+            el.attribute("timestamp")
+                .is_some_and(|t| t.parse::<jiff::Timestamp>().is_ok()),
+            "{xml}"
+        );
+    }
     for c in &cases {
-        assert_eq!(c.attribute("classname"), Some("fixture.runner"));
+        assert_eq!(c.attribute("classname"), Some(classname.as_str()));
         assert!(
             c.attribute("file")
                 .is_some_and(|f| f.ends_with("runner.yaml"))
@@ -124,15 +145,53 @@ fn junit_is_well_formed_and_carries_what_ci_reads() {
             .text()
             .is_some_and(|t| t.contains("expected: present"))
     );
-    assert!(failing.children().any(|n| n.has_tag_name("system-out") && n.text().is_some_and(|t| t.contains("> POST"))));
+    // The explanation once: in the failure text, not again in <system-out>, which holds the
+    // exchanges with every header sent.
+    let out = failing
+        .children()
+        .find(|n| n.has_tag_name("system-out"))
+        .and_then(|n| n.text())
+        .expect("<system-out>");
+    assert!(out.contains("> POST"), "{out}");
+    assert!(!out.contains("expected: present"), "{out}");
+    for header in [
+        "> User-Agent: scimspec/",
+        "> Accept: application/scim+json",
+        "> Content-Type: application/scim+json",
+        "> Authorization: Bearer [REDACTED]",
+    ] {
+        assert!(out.contains(header), "{header} missing:\n{out}");
+    }
+    // NON-STRICT and INFORMATIONAL in standard elements: passing cases whose <system-out>
+    // starts with the verdict.
+    for (name, prefix) in [
+        ("should-broken-is-non-strict", "NON-STRICT: "),
+        ("info-records-choice", "INFORMATIONAL: "),
+    ] {
+        let case = cases
+            .iter()
+            .find(|c| c.attribute("name") == Some(name))
+            .expect("case present");
+        assert!(
+            case.children().all(|n| !n.has_tag_name("failure")),
+            "{name}"
+        );
+        assert!(
+            case.children()
+                .any(|n| n.has_tag_name("system-out")
+                    && n.text().is_some_and(|t| t.starts_with(prefix))),
+            "{name}: {xml}"
+        );
+    }
     let skipped = cases
         .iter()
         .find(|c| c.attribute("name") == Some("bulk-needs-capability"))
         .expect("case present");
-    assert!(
-        skipped.children().any(|n| n.has_tag_name("skipped")
-            && n.attribute("message").is_some_and(|m| m.contains("bulk")))
-    );
+    assert!(skipped.children().any(|n| {
+        n.has_tag_name("skipped")
+            && n.attribute("message")
+                .is_some_and(|m| m.starts_with("UNIMPLEMENTED: ") && m.contains("bulk"))
+    }));
     let props: Vec<_> = failing
         .descendants()
         .filter(|n| n.has_tag_name("property"))
@@ -143,6 +202,229 @@ fn junit_is_well_formed_and_carries_what_ci_reads() {
             .any(|p| p.attribute("name") == Some("requirements"))
     );
     validate_junit_xsd(&ran.file("junit.xml"));
+}
+
+/// Runs a helper script; `None` when its tool is not installed (exit 3) and `require` (an
+/// environment variable tests/run sets) is unset.
+fn run_tool(cmd: &mut std::process::Command, require: &str) -> Option<String> {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let (stdout, stderr) = text(&out);
+    match out.status.code() {
+        Some(0) => Some(stdout),
+        Some(3) if std::env::var_os(require).is_none() => {
+            eprintln!("skipped: {stderr} (tests/run installs it and sets {require})");
+            None
+        }
+        _ => panic!("{cmd:?} failed:\n{stdout}{stderr}"),
+    }
+}
+
+#[test]
+fn junit_of_two_targets_merges_and_reads_in_junitparser_and_junit2html() {
+    let mock = start_mock();
+    let a = run_fixture(&mock.url, &["--label", "tenant-a"]);
+    let b = run_fixture(&mock.url, &["--label", "tenant-b", "--strict"]);
+    let dir = tempdir("junit-consumers");
+    let python = std::env::var("SCIMSPEC_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/junit/consumers.py");
+    let html = dir.path().join("merged.html");
+    let Some(summary) = run_tool(
+        std::process::Command::new(&python)
+            .arg(&script)
+            .arg(dir.path().join("merged.xml"))
+            .arg(&html)
+            .arg(a.file("junit.xml"))
+            .arg(b.file("junit.xml")),
+        "SCIMSPEC_REQUIRE_JUNIT_CONSUMERS",
+    ) else {
+        return;
+    };
+    let summary: serde_json::Value = serde_json::from_str(&summary).expect("JSON summary");
+    let suites = summary["suites"].as_array().expect("suites");
+    let names: Vec<&str> = suites.iter().filter_map(|s| s["name"].as_str()).collect();
+    assert_eq!(
+        names,
+        ["tenant-a::fixture.runner", "tenant-b::fixture.runner"],
+        "the two targets' suites do not collide"
+    );
+    for s in suites {
+        assert_eq!(s["tests"], 7, "{s}");
+        assert!(s["hostname"].as_str().is_some_and(|h| !h.is_empty()), "{s}");
+        assert!(
+            s["timestamp"].as_str().is_some_and(|t| !t.is_empty()),
+            "{s}"
+        );
+        assert_eq!(s["skipped"], 1, "{s}");
+        assert_eq!(s["errors"], 0, "{s}");
+    }
+    // Without --strict a broken SHOULD passes; with it, it is a failure of type NON-STRICT.
+    assert_eq!(suites[0]["failures"], 2);
+    assert_eq!(suites[1]["failures"], 3);
+    let cases = summary["cases"].as_array().expect("cases");
+    let case = |class: &str, name: &str| {
+        cases
+            .iter()
+            .find(|c| c["classname"] == class && c["name"] == name)
+            .unwrap_or_else(|| panic!("no {class} {name}"))
+    };
+    let lax = case("tenant-a::fixture.runner", "should-broken-is-non-strict");
+    assert_eq!(lax["result"], "passed");
+    assert!(
+        lax["system_out"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("NON-STRICT: ")),
+        "{lax}"
+    );
+    let strict = case("tenant-b::fixture.runner", "should-broken-is-non-strict");
+    assert_eq!(strict["result"], "failure");
+    assert_eq!(strict["type"], "NON-STRICT");
+    let info = case("tenant-a::fixture.runner", "info-records-choice");
+    assert_eq!(info["result"], "passed");
+    assert!(
+        info["system_out"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("INFORMATIONAL: ")),
+        "{info}"
+    );
+    let failed = case("tenant-a::fixture.runner", "missing-header-fails");
+    assert_eq!(failed["result"], "failure");
+    assert_eq!(failed["type"], "FAIL");
+    let text = failed["text"].as_str().unwrap_or("");
+    assert!(text.contains("expected: present"), "{failed}");
+    assert_eq!(
+        format!("{text}{}", failed["system_out"].as_str().unwrap_or(""))
+            .matches("expected: present")
+            .count(),
+        1,
+        "the explanation once: {failed}"
+    );
+    let page = std::fs::read_to_string(&html).expect("junit2html wrote HTML");
+    assert!(
+        page.contains("tenant-b::fixture.runner"),
+        "junit2html shows the suites"
+    );
+}
+
+#[test]
+fn junit_names_built_in_suites_by_id_not_by_a_path_of_scimspec() {
+    let ran = Run::builtin("core")
+        .args(["--snapshot-mode", "off", "rfc7644.3.3-create::returns-201"])
+        .junit()
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.output());
+    let xml = ran.junit();
+    let doc = roxmltree::Document::parse(&xml).expect("JUnit is well-formed XML");
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .expect("a testsuite");
+    assert_eq!(
+        suite.attribute("name"),
+        Some("builtin-core::rfc7644.3.3-create")
+    );
+    assert!(
+        doc.descendants().any(|n| n.has_tag_name("property")
+            && n.attribute("name") == Some("suite")
+            && n.attribute("value") == Some("rfc7644.3.3-create")),
+        "{xml}"
+    );
+    assert!(!xml.contains(" file=") && !xml.contains(" line="), "{xml}");
+    validate_junit_xsd(&ran.file("junit.xml"));
+}
+
+#[test]
+fn record_http_is_har_that_har_validator_accepts() {
+    let mock = start_mock();
+    let mut run = Run::against(&mock.url).profile("fixture").suites("basic");
+    let har_path = run.dir().join("run.har");
+    let ran = run.arg("--record-http").arg(&har_path).run();
+    assert_eq!(ran.code, Some(1), "{}", ran.output());
+    let har: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&har_path).expect("HAR written"))
+            .expect("JSON");
+    let entries = har["log"]["entries"].as_array().expect("entries");
+    let post = entries
+        .iter()
+        .find(|e| e["request"]["method"] == "POST")
+        .expect("a POST entry");
+    let headers: Vec<String> = post["request"]["headers"]
+        .as_array()
+        .expect("headers")
+        .iter()
+        .map(|h| {
+            format!(
+                "{}: {}",
+                h["name"].as_str().unwrap_or(""),
+                h["value"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    for want in [
+        "Accept: application/scim+json, application/json;q=0.9",
+        "Authorization: Bearer [REDACTED]",
+        "Content-Type: application/scim+json; charset=utf-8",
+    ] {
+        assert!(
+            headers.iter().any(|h| h == want),
+            "{want} not in {headers:?}"
+        );
+    }
+    assert!(
+        headers
+            .iter()
+            .any(|h| h.starts_with("User-Agent: scimspec/")),
+        "{headers:?}"
+    );
+    assert!(
+        post["request"]["postData"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("userName"))
+    );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools");
+    let Some(verdict) = run_tool(
+        std::process::Command::new("node")
+            .current_dir(&root)
+            .arg(root.join("validate-har.js"))
+            .arg(&har_path),
+        "SCIMSPEC_REQUIRE_HAR_VALIDATOR",
+    ) else {
+        return;
+    };
+    assert!(verdict.starts_with("valid HAR 1.2"), "{verdict}");
+}
+
+#[test]
+fn json_report_keeps_transcripts_of_non_pass_cases_unless_all() {
+    let mock = start_mock();
+    let ran = run_fixture(&mock.url, &[]);
+    let report = ran.report();
+    assert_eq!(report.0["format_version"], 1);
+    assert_eq!(report.0["run"]["json_transcripts"], "failed");
+    for c in report.cases() {
+        let id = c["id"].as_str().unwrap_or("");
+        assert_eq!(id, Report::name(c));
+        assert!(c["duration_ms"].is_number(), "{c}");
+        let kept = c.get("transcript").is_some();
+        assert_eq!(kept, c["verdict"] != "PASS", "{id}");
+    }
+    let all = run_fixture(&mock.url, &["--json-transcripts", "all"]).report();
+    assert!(all.cases().iter().all(|c| c["transcript"].is_array()));
+    let failed = all.case("missing-header-fails");
+    let x = &failed["transcript"][0];
+    assert!(
+        x["started"]
+            .as_str()
+            .is_some_and(|t| t.parse::<jiff::Timestamp>().is_ok()),
+        "{x}"
+    );
+    assert!(
+        x["request_headers"]
+            .as_array()
+            .is_some_and(|h| h.iter().any(|h| h["name"] == "Accept")),
+        "{x}"
+    );
 }
 
 #[test]
@@ -159,7 +441,14 @@ fn unreachable_url_is_one_line_and_exit_2() {
     assert_eq!(ran.code, Some(2), "{}", ran.output());
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
     assert!(stderr.contains("cannot reach"), "{stderr}");
-    assert!(stdout.is_empty(), "no cases were run: {stdout}");
+    // The header and the preflight line say what was tried; no case ran.
+    assert!(
+        stdout.trim_end().ends_with(
+            "Preflight: reading /ServiceProviderConfig, /ResourceTypes and /Schemas … failed"
+        ),
+        "{stdout}"
+    );
+    assert!(live_lines(stdout).is_empty(), "no cases were run: {stdout}");
     assert!(started.elapsed() < Duration::from_secs(15));
     insta::assert_snapshot!(normalise(stderr));
 }
@@ -288,4 +577,146 @@ fn rate_limit_spaces_requests() {
         "--rate 4 spaced 7 requests over {:?}",
         started.elapsed()
     );
+}
+
+/// The live list of a run's console: `VERDICT [LEVEL] suite::case` lines, as (name, verdict,
+/// level), in the order printed.
+fn live_lines(stdout: &str) -> Vec<(String, String, String)> {
+    let line = regex::Regex::new(
+        r"^(PASS|FAIL|NON-STRICT|INFORMATIONAL|UNIMPLEMENTED|ERROR|BLOCKED) +\[([A-Z]+)\] (\S+::\S+)$",
+    )
+    .expect("regex");
+    stdout
+        .lines()
+        .filter_map(|l| line.captures(l))
+        .map(|c| (c[3].to_owned(), c[1].to_owned(), c[2].to_owned()))
+        .collect()
+}
+
+/// What a person reads must not carry a second runner's output: libtest's `test X ... ok`
+/// lines, its `failures:` block and its `N passed` tally.
+fn assert_one_tally(stdout: &str) {
+    let libtest = regex::Regex::new(
+        r"(?m)^(test .* \.\.\. |running \d+ tests?$|failures:$|test result: )|\d+ passed;",
+    )
+    .expect("regex");
+    assert!(
+        !libtest.is_match(stdout),
+        "libtest output: {:?}\n{stdout}",
+        libtest.find(stdout).map(|m| m.as_str())
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("Total: ")).count(),
+        1,
+        "one tally\n{stdout}"
+    );
+}
+
+/// Piped, every case gets one line with its own verdict, the same as the report's.
+fn assert_live_list_matches_report(ran: &Ran) -> Vec<(String, String, String)> {
+    let live = live_lines(&ran.stdout);
+    let listed: std::collections::BTreeMap<String, String> = live
+        .iter()
+        .map(|(name, verdict, _)| (name.clone(), verdict.clone()))
+        .collect();
+    assert_eq!(
+        listed.len(),
+        live.len(),
+        "a case listed twice\n{}",
+        ran.stdout
+    );
+    assert_eq!(listed, ran.report().verdicts(), "{}", ran.stdout);
+    live
+}
+
+#[test]
+fn a_full_core_run_prints_each_verdict_once_and_one_tally() {
+    let ran = Run::builtin("core")
+        .profile("core")
+        .args(["--snapshot-mode", "off"])
+        .json()
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.output());
+    assert_one_tally(&ran.stdout);
+    let live = assert_live_list_matches_report(&ran);
+    assert!(live.len() > 300, "{}", ran.stdout);
+    assert!(
+        live.iter().any(|(_, v, _)| v == "INFORMATIONAL"),
+        "{}",
+        ran.stdout
+    );
+    for l in ran.stdout.lines() {
+        assert!(!l.trim_end().ends_with(" ok"), "a libtest verdict: {l}");
+    }
+    assert!(!ran.stdout.contains("What failed"), "{}", ran.stdout);
+    assert!(
+        ran.stdout
+            .contains("SCIM core (RFC 7643, RFC 7644): no problems"),
+        "the profile's verdict line\n{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn a_faulty_run_lists_fail_and_blocked_live_and_explains_each_failure_once() {
+    let ran = Run::builtin("core")
+        .profile("core")
+        .args(["--snapshot-mode", "off"])
+        .faults(&["create-returns-200", "enterprise-dropped"])
+        .json()
+        .run();
+    let stdout = &ran.stdout;
+    assert_eq!(ran.code, Some(1), "{}", ran.output());
+    assert_one_tally(stdout);
+    let live = assert_live_list_matches_report(&ran);
+    for verdict in ["FAIL", "BLOCKED"] {
+        assert!(
+            live.iter().any(|(_, v, _)| v == verdict),
+            "no {verdict} listed\n{stdout}"
+        );
+    }
+    assert!(
+        live.iter()
+            .any(|(n, v, _)| n == "rfc7644.3.3-create::returns-201-with-resource" && v == "FAIL"),
+        "{stdout}"
+    );
+    // The explanations come once, after the whole list.
+    let what_failed = stdout.find("\nWhat failed\n").expect("a What failed block");
+    assert_eq!(stdout.matches("What failed").count(), 1, "{stdout}");
+    let (list, explained) = stdout.split_at(what_failed);
+    assert_eq!(live_lines(list).len(), live.len(), "{stdout}");
+    for (name, verdict, level) in &live {
+        if !["FAIL", "NON-STRICT", "ERROR"].contains(&verdict.as_str()) {
+            continue;
+        }
+        let head = format!("{verdict} [{level}] {name} — ");
+        assert_eq!(
+            explained.matches(&head).count(),
+            1,
+            "{name} is explained once\n{stdout}"
+        );
+        let listed = list
+            .lines()
+            .filter(|l| l.ends_with(&format!("] {name}")))
+            .count();
+        assert_eq!(listed, 1, "{name}\n{stdout}");
+    }
+}
+
+#[test]
+fn colour_follows_the_color_flag() {
+    let mock = start_mock();
+    let coloured = "\x1b[1m\x1b[32mPASS";
+    // Piped, `auto` means no colour; `always` colours the live list and the report.
+    let auto = run_fixture(&mock.url, &["create-then-read"]);
+    assert!(!auto.stdout.contains('\x1b'), "{}", auto.stdout);
+    let always = run_fixture(&mock.url, &["create-then-read", "--color", "always"]);
+    assert!(always.stdout.contains(coloured), "{:?}", always.stdout);
+    assert!(
+        always.stdout.contains("\x1b[1mWhat failed") || always.stdout.contains("\x1b[1mTotal"),
+        "{:?}",
+        always.stdout
+    );
+    let never = run_fixture(&mock.url, &["create-then-read", "--color=never"]);
+    assert!(!never.stdout.contains('\x1b'), "{}", never.stdout);
 }

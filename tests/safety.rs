@@ -160,7 +160,7 @@ fn no_output_carries_the_token() {
     let dir = run.dir();
     let ran = run
         .arg("--record-http")
-        .arg(dir.join("http"))
+        .arg(dir.join("http.har"))
         .arg("--snapshots")
         .arg(dir.join("snaps"))
         .run();
@@ -182,6 +182,7 @@ fn no_output_carries_the_token() {
         }
     }
     walk(&dir, &mut files);
+    ran.report();
     assert!(
         files.iter().any(|(n, _)| n.ends_with(".har")),
         "the HTTP record was written"

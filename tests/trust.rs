@@ -5,8 +5,10 @@
 
 mod common;
 
-use common::{Served, TOKEN, bin, block_on, leftovers, run_made, serve, tempdir, text};
-use std::io::{BufRead, BufReader, Read, Write};
+use common::{
+    Report, Served, Sniffer, TOKEN, bin, block_on, leftovers, run_made, serve, tempdir, text,
+};
+use std::io::{BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -87,8 +89,7 @@ fn files_below(dir: &Path) -> Vec<(String, String)> {
 }
 
 fn json_report(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).expect("json report written"))
-        .expect("json report parses")
+    Report::read(path).0
 }
 
 fn case<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
@@ -205,11 +206,14 @@ fn run_everything(server: &Served, creds: &[&str], tag: &str) -> (Output, Vec<(S
         .arg("--json")
         .arg(dir.join("report.json"))
         .arg("--record-http")
-        .arg(dir.join("http"))
+        .arg(dir.join("http.har"))
         .arg("--snapshots")
         .arg(dir.join("snaps"));
     let out = cmd.output().expect("runs");
     let (stdout, stderr) = text(&out);
+    if dir.join("report.json").is_file() {
+        Report::read(&dir.join("report.json"));
+    }
     let mut files = vec![("stdout".to_owned(), stdout), ("stderr".to_owned(), stderr)];
     files.extend(files_below(&dir));
     let _ = std::fs::remove_dir_all(&dir);
@@ -402,6 +406,95 @@ fn cleanup_of_an_endless_list_is_bounded() {
 
 // ---------------------------------------------------------------- the ledger
 
+/// Full core runs against the reference server with each hostile fault: the final count of the
+/// run's resources on the server is the count the summary and the JSON report give (0 where the
+/// run could delete everything), and leftovers fail the run.
+#[test]
+fn after_full_runs_with_each_hostile_fault_the_summary_is_true() {
+    let faults: Vec<&str> = scimspec::serve::HOSTILE
+        .iter()
+        .map(|f| f.name)
+        .filter(|f| *f != "endless-list")
+        .collect();
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let runs: Vec<_> = faults
+            .chunks(faults.len().div_ceil(3))
+            .map(|chunk| {
+                s.spawn(move || {
+                    let mut bad = Vec::new();
+                    for fault in chunk {
+                        if let Err(e) = full_run_summary_is_true(fault) {
+                            bad.push(e);
+                        }
+                    }
+                    bad
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .flat_map(|r| {
+                r.join()
+                    .unwrap_or_else(|_| vec!["a run thread panicked".into()])
+            })
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn full_run_summary_is_true(fault: &str) -> Result<(), String> {
+    let server = serve_with(&[fault], 0);
+    let dir = tempdir("trust-full");
+    let report = dir.join("r.json");
+    let out = run(
+        &server,
+        &["--profile", "core,okta,entra", "--jobs", "16", "--json"],
+    )
+    .arg(&report)
+    .output()
+    .map_err(|e| format!("{fault}: {e}"))?;
+    let (stdout, _) = text(&out);
+    let on_server = leftovers(&server.url).len();
+    let doc = json_report(&report);
+    let listed = doc["run"]["cleanup"]["leftovers"]
+        .as_array()
+        .map_or(0, Vec::len);
+    let said = format!(", {on_server} left");
+    if listed != on_server || !stdout.contains(&said) {
+        return Err(format!(
+            "{fault}: {on_server} of the run's resources on the server, the JSON lists {listed}, the summary says {}",
+            stdout
+                .lines()
+                .find(|l| l.starts_with("Cleanup:"))
+                .unwrap_or("nothing")
+        ));
+    }
+    // Nothing is deleted here, so every resource on the server is the run's: each must carry
+    // the run id, or `cleanup --all-runs` could not find it.
+    if fault == "delete-always-500" {
+        let all = common::names_where(&server.url, |_| true);
+        if all.len() != on_server {
+            return Err(format!(
+                "{fault}: names without the run id: {:?}",
+                all.iter().filter(|n| !run_made(n)).collect::<Vec<_>>()
+            ));
+        }
+    }
+    let expect_left = matches!(
+        fault,
+        "id-path-traversal" | "id-fragment" | "delete-always-500"
+    );
+    if expect_left != (on_server > 0) {
+        return Err(format!("{fault}: {on_server} left"));
+    }
+    if on_server > 0 && out.status.code() != Some(1) {
+        return Err(format!(
+            "{fault}: leftovers but exit {:?}",
+            out.status.code()
+        ));
+    }
+    Ok(())
+}
+
 /// Creates the ledger cannot read an id from are still deleted: numeric ids, no body, PUT that
 /// upserts, bulk without location, DELETEs that fail twice.
 #[test]
@@ -432,7 +525,7 @@ fn every_kind_of_create_is_cleaned_up() {
         );
         let doc = json_report(&report);
         assert_eq!(
-            doc["run"]["cleanup"]["left"],
+            doc["run"]["cleanup"]["leftovers"],
             serde_json::json!([]),
             "{fault}: {}",
             doc["run"]["cleanup"]
@@ -459,7 +552,13 @@ fn deletes_that_always_fail_fail_the_run_and_are_listed() {
     assert!(!left.is_empty());
     let junit = std::fs::read_to_string(dir.join("j.xml")).expect("junit");
     let doc = json_report(&dir.join("r.json"));
-    let listed = doc["run"]["cleanup"]["left"]
+    assert_eq!(
+        doc["run"]["cleanup"]["left"],
+        left.len(),
+        "{}",
+        doc["run"]["cleanup"]
+    );
+    let listed = doc["run"]["cleanup"]["leftovers"]
         .as_array()
         .cloned()
         .unwrap_or_default();
@@ -477,108 +576,217 @@ fn deletes_that_always_fail_fail_the_run_and_are_listed() {
 
 // ---------------------------------------------------------------- exit paths
 
-#[test]
-fn a_closed_pipe_does_not_stop_the_cleanup() {
-    let server = serve_with(&[], 5);
-    let mut child = run(&server, &["--profile", "core", "--jobs", "8"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run starts");
-    {
-        // `| head -3`: read three lines, then close the pipe.
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        for _ in 0..3 {
-            let _ = lines.next();
-        }
-    }
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        assert!(started.elapsed() < Duration::from_secs(240), "the run ends");
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let mut stderr = String::new();
-    let _ = child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(
-        matches!(status.code(), Some(0) | Some(1)),
-        "{status:?} {stderr}"
-    );
-    assert_eq!(leftovers(&server.url), Vec::<String>::new());
+/// The moments of a run at which its output is cut or it is interrupted, each recognised by the
+/// requests a relay in front of the server has seen.
+#[derive(Clone, Copy, Debug)]
+enum Moment {
+    /// The first preflight read: nothing created yet.
+    Preflight,
+    /// The first create.
+    FirstCreate,
+    /// Some 60 creates in.
+    MidRun,
+    /// Some 250 creates in (of about 400 in a core run).
+    LateRun,
+    /// The end-of-run sweep, after the last case.
+    FinalSweep,
 }
 
-fn interrupt_at(signal: &str, after_created: Duration) {
-    let server = serve_with(&[], 40);
-    let dir = tempdir("trust-signal");
-    let mut child = run(&server, &["--profile", "core", "--jobs", "4"])
-        .arg("--junit")
+const MOMENTS: [Moment; 5] = [
+    Moment::Preflight,
+    Moment::FirstCreate,
+    Moment::MidRun,
+    Moment::LateRun,
+    Moment::FinalSweep,
+];
+
+/// The sweep asks for the run's names ten at a time (`userName eq "…" or …`); no case sends
+/// five `eq`s in one filter.
+fn is_sweep(request: &str) -> bool {
+    request.starts_with("GET ")
+        && request.matches("eq+%22").count() + request.matches("eq%20%22").count() >= 5
+}
+
+fn reached(sniffer: &Sniffer, moment: Moment) -> bool {
+    let seen = sniffer.requests();
+    let posts = seen.iter().filter(|r| r.starts_with("POST ")).count();
+    match moment {
+        Moment::Preflight => !seen.is_empty(),
+        Moment::FirstCreate => posts >= 1,
+        Moment::MidRun => posts >= 60,
+        Moment::LateRun => posts >= 250,
+        Moment::FinalSweep => seen.iter().any(|r| is_sweep(r)),
+    }
+}
+
+fn wait_until(sniffer: &Sniffer, moment: Moment, child: &mut std::process::Child) {
+    let started = Instant::now();
+    while !reached(sniffer, moment) {
+        assert!(
+            child.try_wait().expect("wait").is_none(),
+            "the run ended before {moment:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "{moment:?} not reached"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn wait_end(child: std::process::Child, what: &str) -> Output {
+    let mut child = child;
+    let started = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "{what}: the run ends"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A core run through a relay, reports asked for; stdout and stderr piped.
+fn spawn_core_run(sniffer: &Sniffer, dir: &Path) -> std::process::Child {
+    let mut cmd = bin();
+    cmd.args([
+        "run",
+        "--base-url",
+        &sniffer.url,
+        "--token",
+        TOKEN,
+        "--snapshot-mode",
+        "off",
+        "--profile",
+        "core",
+        "--jobs",
+        "8",
+    ]);
+    cmd.arg("--junit")
         .arg(dir.join("j.xml"))
         .arg("--json")
         .arg(dir.join("r.json"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("run starts");
-    let started = Instant::now();
-    while leftovers(&server.url).is_empty() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the run created nothing"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    std::thread::sleep(after_created);
-    let killed = Command::new("kill")
-        .args([format!("-{signal}"), child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    let started = Instant::now();
-    let out = loop {
-        if child.try_wait().expect("wait").is_some() {
-            break child.wait_with_output().expect("output");
+        .expect("run starts")
+}
+
+/// `scimspec run … | head`: the reader goes away at each moment; the run neither panics nor
+/// stops early, and leaves nothing behind.
+#[test]
+fn a_closed_pipe_does_not_stop_the_cleanup() {
+    for moment in MOMENTS {
+        let server = serve_with(&[], 5);
+        let sniffer = common::sniff(&server.url);
+        let dir = tempdir("trust-pipe");
+        let mut child = spawn_core_run(&sniffer, &dir);
+        let stdout = child.stdout.take().expect("stdout");
+        set_nonblocking(&stdout);
+        let mut reader = stdout;
+        let mut buf = [0u8; 4096];
+        // Keep reading (as `head` does until it has its lines) until the moment, then close.
+        while !reached(&sniffer, moment) {
+            assert!(
+                child.try_wait().expect("wait").is_none(),
+                "the run ended before {moment:?}"
+            );
+            match reader.read(&mut buf) {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(2))
+                }
+                Err(e) => panic!("reading stdout: {e}"),
+            }
         }
+        drop(reader);
+        let out = wait_end(child, "pipe");
+        let (_, stderr) = text(&out);
+        assert!(!stderr.contains("panicked"), "{moment:?}: {stderr}");
         assert!(
-            started.elapsed() < Duration::from_secs(90),
-            "{signal}: the run ends"
+            matches!(out.status.code(), Some(0) | Some(1)),
+            "{moment:?}: {:?} {stderr}",
+            out.status
         );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(130), "{signal}: {stdout}\n{stderr}");
-    assert_eq!(
-        leftovers(&server.url),
-        Vec::<String>::new(),
-        "{signal} after {after_created:?}: left behind\n{stderr}"
-    );
-    assert!(dir.join("j.xml").is_file(), "{signal}: JUnit written");
-    let doc = json_report(&dir.join("r.json"));
-    assert_eq!(doc["run"]["interrupted"], true, "{signal}");
-    let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(
+            leftovers(&server.url),
+            Vec::<String>::new(),
+            "{moment:?}: left behind"
+        );
+        assert!(dir.join("j.xml").is_file(), "{moment:?}: JUnit written");
+        assert!(dir.join("r.json").is_file(), "{moment:?}: JSON written");
+    }
+}
+
+#[cfg(unix)]
+fn set_nonblocking(stdout: &std::process::ChildStdout) {
+    use std::os::fd::AsRawFd;
+    let fd = stdout.as_raw_fd();
+    // SAFETY: fcntl on a descriptor this process owns; only the O_NONBLOCK flag is added.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK);
+    }
+}
+
+/// A signal at each moment: cleanup, reports written, exit 130, nothing left behind.
+fn interrupted_at_every_moment(signal: &str) {
+    for moment in MOMENTS {
+        let server = serve_with(&[], 5);
+        let sniffer = common::sniff(&server.url);
+        let dir = tempdir("trust-signal");
+        let mut child = spawn_core_run(&sniffer, &dir);
+        // Drained on the side so a full pipe never holds the run up.
+        let stdout = child.stdout.take().expect("stdout");
+        let drained = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = BufReader::new(stdout).read_to_string(&mut s);
+            s
+        });
+        wait_until(&sniffer, moment, &mut child);
+        let killed = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        let out = wait_end(child, signal);
+        let stdout = drained.join().unwrap_or_default();
+        let (_, stderr) = text(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(130),
+            "{signal} at {moment:?}: {stdout}\n{stderr}"
+        );
+        assert_eq!(
+            leftovers(&server.url),
+            Vec::<String>::new(),
+            "{signal} at {moment:?}: left behind\n{stderr}"
+        );
+        assert!(
+            dir.join("j.xml").is_file(),
+            "{signal} at {moment:?}: JUnit written"
+        );
+        let doc = json_report(&dir.join("r.json"));
+        assert_eq!(doc["run"]["interrupted"], true, "{signal} at {moment:?}");
+    }
 }
 
 #[test]
 fn sigint_cleans_up_and_exits_130() {
-    interrupt_at("INT", Duration::from_millis(0));
-    interrupt_at("INT", Duration::from_millis(1500));
+    interrupted_at_every_moment("INT");
 }
 
 #[test]
 fn sigterm_cleans_up_and_exits_130() {
-    interrupt_at("TERM", Duration::from_millis(300));
+    interrupted_at_every_moment("TERM");
 }
 
 #[test]
 fn sighup_cleans_up_and_exits_130() {
-    interrupt_at("HUP", Duration::from_millis(800));
+    interrupted_at_every_moment("HUP");
 }
 
 // ---------------------------------------------------------------- preflight and options

@@ -175,6 +175,36 @@ async fn list(
     ))
 }
 
+/// Whether the server says the resource does not exist: GET answers 404, or, for an id that
+/// cannot be used in a path, a lookup by its name finds no resource with that id.
+async fn gone(target: &Target, c: &Created) -> bool {
+    match c.path() {
+        Ok(path) => {
+            matches!(target.send(&request("GET", &path, Vec::new())).await, Ok(r) if r.status == 404)
+        }
+        Err(_) => {
+            let Some(name) = &c.name else {
+                return false;
+            };
+            let attr = if c.is_group() {
+                "displayName"
+            } else {
+                "userName"
+            };
+            let mut incomplete = Vec::new();
+            let found = find_names(
+                target,
+                &c.collection,
+                attr,
+                std::slice::from_ref(name),
+                &mut incomplete,
+            )
+            .await;
+            incomplete.is_empty() && !found.iter().any(|(id, _)| Some(id) == c.id.as_ref())
+        }
+    }
+}
+
 /// Every resource of a collection whose `attr` carries the prefix: by `co` filter, else `sw`,
 /// else (a server that does not filter) the bounded listing of everything.
 async fn find(
@@ -427,6 +457,9 @@ pub async fn end_of_run(target: &Target, jobs: usize) -> CleanupReport {
     }
     // Retries one at a time, in rounds after a growing pause: a server that fails under
     // parallel writes gets a quiet second chance without a wait per resource.
+    // An id that cannot be one path segment is never retried (never sent at all).
+    let (unusable, mut failed): (Vec<_>, Vec<_>) =
+        failed.into_iter().partition(|(c, _)| c.path().is_err());
     let mut wait = Duration::from_millis(500);
     for round in 1..DELETE_ATTEMPTS {
         if failed.is_empty() {
@@ -437,7 +470,7 @@ pub async fn end_of_run(target: &Target, jobs: usize) -> CleanupReport {
         let mut still = Vec::new();
         for (c, first) in failed {
             let Ok(path) = c.path() else {
-                report.left.push(leftover(&c, first));
+                still.push((c, first));
                 continue;
             };
             match target.send(&request("DELETE", &path, Vec::new())).await {
@@ -453,8 +486,15 @@ pub async fn end_of_run(target: &Target, jobs: usize) -> CleanupReport {
         }
         failed = still;
     }
-    for (c, why) in failed {
-        report.left.push(leftover(&c, why));
+    for (c, why) in unusable.into_iter().chain(failed) {
+        // A DELETE that keeps failing may name what is already gone (removed by a bulk
+        // operation, or a server that answers every DELETE with 500): only a resource still
+        // there is left.
+        if gone(target, &c).await {
+            ledger.mark_entry_deleted(&c);
+        } else {
+            report.left.push(leftover(&c, why));
+        }
     }
 
     // The final sweep: every name the run sent, exactly (never a listing of the whole tenant).

@@ -114,6 +114,19 @@ mod base64_engine {
     }
 }
 
+/// What the client sends as `User-Agent`.
+pub const USER_AGENT: &str = concat!("scimspec/", env!("CARGO_PKG_VERSION"));
+
+/// One header of a request: the value sent and the value a transcript shows.
+#[derive(Clone, Debug)]
+pub struct WireHeader {
+    pub name: String,
+    pub value: String,
+    pub shown: String,
+    /// Marked sensitive, so the HTTP library never prints it.
+    pub secret: bool,
+}
+
 /// A request ready to send, after interpolation.
 #[derive(Clone, Debug)]
 pub struct OutRequest {
@@ -153,6 +166,10 @@ pub struct InResponse {
     /// True when the body was cut at the size cap.
     pub truncated: bool,
     pub elapsed: Duration,
+    /// When the (last) request was sent.
+    pub started_at: jiff::Timestamp,
+    /// The HTTP version the answer came in (`HTTP/1.1`, `HTTP/2.0`).
+    pub version: String,
     /// Retries made after 429/503 answers, with the wait each took.
     pub retries: Vec<(u16, Duration)>,
 }
@@ -282,7 +299,7 @@ impl Target {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
             .timeout(options.timeout)
-            .user_agent(concat!("scimspec/", env!("CARGO_PKG_VERSION")))
+            .user_agent(USER_AGENT)
             .pool_max_idle_per_host(64);
         if options.insecure {
             builder = builder.tls_danger_accept_invalid_certs(true);
@@ -326,31 +343,127 @@ impl Target {
         self.creds.any()
     }
 
-    /// The credential headers a request carried, as a transcript shows them: names kept,
-    /// secret values masked.
-    pub fn credential_headers_shown(&self, auth: Auth) -> Vec<(String, String)> {
+    /// Every header scimspec sets on a request, in the order they are sent: what goes on the
+    /// wire, and what a transcript shows (credentials masked). The HTTP library adds only
+    /// `Host` and `Content-Length`.
+    pub fn wire_headers(&self, req: &OutRequest) -> Vec<WireHeader> {
         let mut out = Vec::new();
-        match auth {
+        let set_by_case = |name: &str| {
+            req.headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+        };
+        let plain = |out: &mut Vec<WireHeader>, name: &str, value: String| {
+            let shown = self.redactor.header_value(name, &value).into_owned();
+            out.push(WireHeader {
+                name: name.to_owned(),
+                value,
+                shown,
+                secret: false,
+            });
+        };
+        // The client's default, sent unless a case sets its own.
+        if !set_by_case("user-agent") {
+            plain(&mut out, "User-Agent", USER_AGENT.to_owned());
+        }
+        // A case's own Accept replaces the default; an empty one sends none at all.
+        if !set_by_case("accept") {
+            plain(
+                &mut out,
+                "Accept",
+                "application/scim+json, application/json;q=0.9".to_owned(),
+            );
+        }
+        let secret = |out: &mut Vec<WireHeader>, name: &str, value: String, shown: String| {
+            out.push(WireHeader {
+                name: name.to_owned(),
+                value,
+                shown,
+                secret: true,
+            });
+        };
+        match req.auth {
             Auth::Default => {
-                if self.creds.bearer.is_some() {
-                    out.push(("Authorization".into(), format!("Bearer {}", redact::MASK)));
+                if let Some(t) = &self.creds.bearer {
+                    let shown = format!("Bearer {}", redact::MASK);
+                    secret(&mut out, "Authorization", format!("Bearer {t}"), shown);
                 }
-                if self.creds.basic.is_some() {
-                    out.push(("Authorization".into(), format!("Basic {}", redact::MASK)));
+                if let Some((u, p)) = &self.creds.basic {
+                    let value = format!("Basic {}", base64_engine::encode(&format!("{u}:{p}")));
+                    let shown = format!("Basic {}", redact::MASK);
+                    secret(&mut out, "Authorization", value, shown);
                 }
-                for (n, v, secret) in &self.creds.headers {
-                    let shown = if *secret {
-                        redact::MASK.to_owned()
+                for (n, v, is_secret) in &self.creds.headers {
+                    if *is_secret {
+                        secret(&mut out, n, v.clone(), redact::MASK.to_owned());
                     } else {
-                        self.redactor.header_value(n, v).into_owned()
-                    };
-                    out.push((n.clone(), shown));
+                        plain(&mut out, n, v.clone());
+                    }
                 }
             }
-            Auth::Invalid => out.push(("Authorization".into(), "Bearer invalid-<random>".into())),
-            Auth::None => {}
+            Auth::None => {
+                for (n, v, is_secret) in &self.creds.headers {
+                    if n.eq_ignore_ascii_case("authorization") {
+                        continue;
+                    }
+                    if *is_secret {
+                        secret(&mut out, n, v.clone(), redact::MASK.to_owned());
+                    } else {
+                        plain(&mut out, n, v.clone());
+                    }
+                }
+            }
+            Auth::Invalid => {
+                // Not a secret: a fresh random token the server cannot know.
+                let value = format!("Bearer invalid-{}", uuid::Uuid::new_v4());
+                secret(
+                    &mut out,
+                    "Authorization",
+                    value,
+                    "Bearer invalid-<random>".to_owned(),
+                );
+            }
+        }
+        for (n, v) in &req.headers {
+            if !v.is_empty() {
+                plain(&mut out, n, v.clone());
+            }
+        }
+        if req.body.is_some() {
+            let ct = req
+                .content_type
+                .as_deref()
+                .unwrap_or("application/scim+json; charset=utf-8");
+            plain(&mut out, "Content-Type", ct.to_owned());
         }
         out
+    }
+
+    /// The URL a request goes to, the query string encoded exactly as sent.
+    pub fn wire_url(&self, req: &OutRequest) -> Result<url::Url, TransportError> {
+        let mut url = self.checked_url(&req.path)?;
+        if !req.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(req.query.iter());
+        }
+        Ok(url)
+    }
+
+    /// [`Target::wire_url`] as a transcript shows it, also for a URL that was refused.
+    pub fn shown_url(&self, req: &OutRequest) -> String {
+        let raw = match self.wire_url(req) {
+            Ok(u) => u.to_string(),
+            Err(_) => {
+                let mut raw = without_userinfo(&self.url_for(&req.path));
+                if !req.query.is_empty() {
+                    let q = url::form_urlencoded::Serializer::new(String::new())
+                        .extend_pairs(req.query.iter())
+                        .finish();
+                    raw = format!("{raw}?{q}");
+                }
+                raw
+            }
+        };
+        self.redactor.redact(&raw).into_owned()
     }
 
     /// The absolute URL of a request path (an absolute URL is used as it is).
@@ -428,61 +541,30 @@ impl Target {
 
     async fn send_once(&self, req: &OutRequest) -> Result<InResponse, TransportError> {
         // Checked before pacing and before credentials are attached: a foreign URL costs nothing.
-        let url = self.checked_url(&req.path)?;
+        let url = self.wire_url(req)?;
         self.pace().await;
         let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|_| {
             TransportError::Other(format!("`{}` is not an HTTP method", req.method))
         })?;
         let mut rb = self.client.request(method, url);
-        if !req.query.is_empty() {
-            rb = rb.query(&req.query);
-        }
-        // A case's own Accept replaces the default; an empty one sends none at all.
-        if !req
-            .headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("accept"))
-        {
-            rb = rb.header("Accept", "application/scim+json, application/json;q=0.9");
-        }
-        match req.auth {
-            Auth::Default => {
-                if let Some(t) = &self.creds.bearer {
-                    rb = rb.bearer_auth(t);
-                }
-                if let Some((u, p)) = &self.creds.basic {
-                    rb = rb.basic_auth(u, Some(p));
-                }
-                for (n, v, _) in &self.creds.headers {
-                    rb = rb.header(n.as_str(), v.as_str());
-                }
-            }
-            Auth::None => {
-                for (n, v, _) in &self.creds.headers {
-                    if !n.eq_ignore_ascii_case("authorization") {
-                        rb = rb.header(n.as_str(), v.as_str());
-                    }
-                }
-            }
-            Auth::Invalid => {
-                rb = rb.bearer_auth(format!("invalid-{}", uuid::Uuid::new_v4()));
-            }
-        }
-        for (n, v) in &req.headers {
-            if !v.is_empty() {
-                rb = rb.header(n.as_str(), v.as_str());
-            }
+        for h in self.wire_headers(req) {
+            let mut value = reqwest::header::HeaderValue::from_str(&h.value).map_err(|_| {
+                TransportError::Other(format!(
+                    "the value of header `{}` is not a valid HTTP header value",
+                    h.name
+                ))
+            })?;
+            value.set_sensitive(h.secret);
+            rb = rb.header(h.name.as_str(), value);
         }
         if let Some(body) = &req.body {
-            let ct = req
-                .content_type
-                .as_deref()
-                .unwrap_or("application/scim+json; charset=utf-8");
-            rb = rb.header("Content-Type", ct).body(body.clone());
+            rb = rb.body(body.clone());
         }
         let started = Instant::now();
+        let started_at = jiff::Timestamp::now();
         let mut resp = rb.send().await.map_err(|e| self.classify(e))?;
         let status = resp.status();
+        let resp_version = resp.version();
         let headers = resp
             .headers()
             .iter()
@@ -517,6 +599,8 @@ impl Target {
             body,
             truncated,
             elapsed: started.elapsed(),
+            started_at,
+            version: format!("{:?}", resp_version),
             retries: Vec::new(),
         })
     }
@@ -579,4 +663,89 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         src = s.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod wire_tests {
+    use super::*;
+
+    fn target() -> Target {
+        let creds = Credentials {
+            bearer: Some("tok-Wire-9".into()),
+            headers: vec![("X-Tenant".into(), "t1".into(), false)],
+            ..Credentials::default()
+        };
+        Target::new(
+            "https://h.example/scim/v2/",
+            creds,
+            ClientOptions::default(),
+        )
+        .expect("a valid target")
+    }
+
+    #[test]
+    fn transcripts_show_the_url_and_headers_as_sent() {
+        let t = target();
+        let mut req = OutRequest::new("POST", "/Users");
+        req.query = vec![("filter".into(), r#"userName eq "a b&c""#.into())];
+        req.headers = vec![("X-Case".into(), "1".into())];
+        req.body = Some(b"{}".to_vec());
+        assert_eq!(
+            t.shown_url(&req),
+            "https://h.example/scim/v2/Users?filter=userName+eq+%22a+b%26c%22"
+        );
+        assert_eq!(
+            t.wire_url(&req).map(|u| u.to_string()).ok(),
+            Some(t.shown_url(&req))
+        );
+        let hs = t.wire_headers(&req);
+        let shown: Vec<String> = hs
+            .iter()
+            .map(|h| format!("{}: {}", h.name, h.shown))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                format!("User-Agent: {USER_AGENT}"),
+                "Accept: application/scim+json, application/json;q=0.9".to_owned(),
+                "Authorization: Bearer [REDACTED]".to_owned(),
+                "X-Tenant: t1".to_owned(),
+                "X-Case: 1".to_owned(),
+                "Content-Type: application/scim+json; charset=utf-8".to_owned(),
+            ]
+        );
+        let auth = hs.iter().find(|h| h.name == "Authorization").expect("sent");
+        assert_eq!(auth.value, "Bearer tok-Wire-9");
+        assert!(auth.secret);
+    }
+
+    #[test]
+    fn a_case_accept_replaces_the_default_and_an_empty_one_sends_none() {
+        let t = target();
+        let mut req = OutRequest::new("GET", "/Users");
+        req.auth = Auth::None;
+        req.headers = vec![("Accept".into(), "text/html".into())];
+        let names = |req: &OutRequest| -> Vec<String> {
+            t.wire_headers(req)
+                .into_iter()
+                .map(|h| format!("{}: {}", h.name, h.value))
+                .collect()
+        };
+        assert_eq!(
+            names(&req),
+            [
+                format!("User-Agent: {USER_AGENT}"),
+                "X-Tenant: t1".to_owned(),
+                "Accept: text/html".to_owned()
+            ]
+        );
+        req.headers = vec![("Accept".into(), String::new())];
+        assert_eq!(
+            names(&req),
+            [
+                format!("User-Agent: {USER_AGENT}"),
+                "X-Tenant: t1".to_owned()
+            ]
+        );
+    }
 }

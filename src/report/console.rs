@@ -1,15 +1,17 @@
-//! The console report printed after the trials: explanations of what broke, the behaviours the
-//! server chose, a summary by suite, and the totals.
+//! The console report printed after the cases (the live list is `live`): explanations of what
+//! broke, the behaviours the server chose, a summary by suite, the totals and the verdict of each
+//! profile.
 
+use super::verdict::Kind;
 use super::{counts, explain};
 use crate::catalog::Catalog;
 use crate::run::record::{CaseRecord, Verdict};
-use crate::suite::OktaApp;
 use anstyle::{AnsiColor, Style};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-fn style(v: Verdict) -> Style {
+/// A verdict's colour, the same in the live list and the report.
+pub fn style(v: Verdict) -> Style {
     let c = match v {
         Verdict::Pass => AnsiColor::Green,
         Verdict::Fail | Verdict::Error => AnsiColor::Red,
@@ -137,7 +139,7 @@ pub fn render(records: &[CaseRecord], catalog: &Catalog, strict: bool, verbose: 
     if !skipped.is_empty() {
         let _ = writeln!(
             out,
-            "{bold}Not advertised by the server (UNIMPLEMENTED){bold:#}"
+            "{bold}Not run: what the server advertises (or the run's credentials) rules these cases out (UNIMPLEMENTED){bold:#}"
         );
         let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
         for r in skipped {
@@ -181,83 +183,56 @@ pub fn render(records: &[CaseRecord], catalog: &Catalog, strict: bool, verbose: 
     if strict {
         let _ = writeln!(out, "(--strict: NON-STRICT verdicts fail the run)");
     }
-    for line in vendor_pointers(records) {
+    for line in profile_lines(records, strict) {
         let _ = writeln!(out, "{line}");
     }
-    for line in idp_verdicts(records) {
+    for line in vendor_pointers(records) {
         let _ = writeln!(out, "{line}");
     }
     // Server text (details, ids, bodies) is inside: nothing in it may drive the terminal.
     crate::endpoint::redact::neutralise_keeping_styles(&out).into_owned()
 }
 
-/// The plain answers an IT admin wants: will this identity provider's provisioning work? Okta
-/// gets one line per kind of app integration, since catalog and custom apps send different
-/// requests for the same change.
-pub fn idp_verdicts(records: &[CaseRecord]) -> Vec<String> {
-    let mut lines = Vec::new();
-    let okta: Vec<&CaseRecord> = records.iter().filter(|r| r.profile == "okta").collect();
-    let kinds: Vec<OktaApp> = OktaApp::ALL
-        .into_iter()
-        .filter(|k| okta.iter().any(|r| r.app == Some(*k)))
-        .collect();
-    if kinds.is_empty() {
-        lines.extend(idp_verdict(&okta, "Okta"));
-    }
-    for kind in kinds {
-        let cases: Vec<&CaseRecord> = okta
-            .iter()
-            .copied()
-            .filter(|r| r.app.is_none_or(|a| a == kind))
-            .collect();
-        lines.extend(idp_verdict(&cases, &format!("Okta ({kind} app)")));
-    }
-    let entra: Vec<&CaseRecord> = records.iter().filter(|r| r.profile == "entra").collect();
-    lines.extend(idp_verdict(&entra, "Microsoft Entra ID"));
-    lines
-}
-
-fn idp_verdict(cases: &[&CaseRecord], idp: &str) -> Option<String> {
-    if cases.is_empty() {
-        return None;
-    }
-    let blocking: Vec<&&CaseRecord> = cases
-        .iter()
-        .filter(|r| matches!(r.verdict, Verdict::Fail | Verdict::Error))
-        .collect();
-    // Group push is the admin's choice, so a server without groups can still serve users; the
-    // line says what went untested instead of calling the whole IdP compatible.
-    let groups_untested = cases
-        .iter()
-        .find(|r| r.verdict == Verdict::Unimplemented && r.requires.iter().any(|c| c == "groups"))
-        .map(|r| r.message.as_str());
+/// The plain answers an IT admin wants, one per profile (Okta one per kind of app integration),
+/// as `verdict::profile_verdicts` computes them for the HTML report too. Vendors and identity
+/// providers name their blocking cases (explained above, under "What failed") and what went
+/// untested; core's own problems and skips are the sections above.
+pub fn profile_lines(records: &[CaseRecord], strict: bool) -> Vec<String> {
     let bold = Style::new().bold();
-    if blocking.is_empty() {
-        let ok = style(Verdict::Pass);
-        return Some(match groups_untested {
-            Some(why) => format!(
-                "{bold}{idp}:{bold:#} {ok}compatible for users{ok:#}; groups not tested: {why} ({} cases)",
-                cases.len()
-            ),
-            None => format!(
-                "{bold}{idp}:{bold:#} {ok}compatible{ok:#} ({} cases)",
-                cases.len()
-            ),
-        });
+    let mut lines = Vec::new();
+    for v in super::verdict::profile_verdicts(records, strict) {
+        let s = if v.ok() {
+            style(Verdict::Pass)
+        } else {
+            style(Verdict::Fail)
+        };
+        let mut line = format!(
+            "{bold}{}:{bold:#} {s}{}{s:#} {}",
+            v.subject,
+            v.status(),
+            v.scope()
+        );
+        if v.kind != Kind::Core {
+            for r in &v.blocking {
+                let _ = write!(
+                    line,
+                    "\n  - {}: {} ({})",
+                    r.verdict.as_str(),
+                    r.title,
+                    r.name()
+                );
+            }
+            for (reason, n) in &v.not_tested {
+                let _ = write!(
+                    line,
+                    "\n  not tested ({n} case{}): {reason}",
+                    if *n == 1 { "" } else { "s" }
+                );
+            }
+        }
+        lines.push(line);
     }
-    let bad = style(Verdict::Fail);
-    let mut line = format!(
-        "{bold}{idp}:{bold:#} {bad}not compatible{bad:#} — {} blocking problem{}:",
-        blocking.len(),
-        if blocking.len() == 1 { "" } else { "s" }
-    );
-    for r in blocking {
-        let _ = write!(line, "\n  - {}: {}", r.title, r.message);
-    }
-    if let Some(why) = groups_untested {
-        let _ = write!(line, "\n  (groups not tested: {why})");
-    }
-    Some(line)
+    lines
 }
 
 /// Which kind of Okta app each vendor's documents set up, so that the admin reads the right
@@ -285,7 +260,7 @@ fn vendor_pointers(records: &[CaseRecord]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::suite::Level;
+    use crate::suite::{Level, OktaApp};
     use std::time::Duration;
 
     fn rec(profile: &str, case: &str, app: Option<OktaApp>, verdict: Verdict) -> CaseRecord {
@@ -295,6 +270,7 @@ mod tests {
             title: format!("the {case} case"),
             profile: profile.into(),
             file: "suites/idp/x.yaml".into(),
+            builtin: true,
             line: 1,
             level: Level::Must,
             spec: Vec::new(),
@@ -338,14 +314,12 @@ mod tests {
                 Verdict::Pass,
             ),
         ];
-        let text = plain(idp_verdicts(&records));
-        assert!(
-            text.contains("Okta (catalog app): not compatible — 1 blocking problem:\n  - the deactivate-pathless case: why"),
-            "{text}"
-        );
-        assert!(
-            text.contains("Okta (custom app): compatible (2 cases)"),
-            "{text}"
+        let text = plain(profile_lines(&records, false));
+        assert_eq!(
+            text,
+            "Okta (catalog app) provisioning: not compatible: 1 blocking problem (2 cases)\n  \
+             - FAIL: the deactivate-pathless case (idp.okta::deactivate-pathless)\n\
+             Okta (custom app) provisioning: compatible (2 cases)"
         );
     }
 
@@ -355,10 +329,27 @@ mod tests {
         groups.requires = vec!["groups".into()];
         groups.message = "a Group resource type is not advertised".into();
         let records = vec![rec("entra", "create-user", None, Verdict::Pass), groups];
-        let text = plain(idp_verdicts(&records));
+        let text = plain(profile_lines(&records, false));
         assert_eq!(
             text,
-            "Microsoft Entra ID: compatible for users; groups not tested: a Group resource type is not advertised (2 cases)"
+            "Microsoft Entra ID provisioning: compatible (2 cases, 1 not tested)\n  \
+             not tested (1 case): a Group resource type is not advertised"
+        );
+    }
+
+    #[test]
+    fn the_skip_heading_fits_reasons_either_way() {
+        let mut absent = rec("core", "bulk-absent", None, Verdict::Unimplemented);
+        absent.message =
+            "runs only when bulk is absent: bulk.supported is true in /ServiceProviderConfig"
+                .into();
+        let mut missing = rec("core", "etag", None, Verdict::Unimplemented);
+        missing.message = "etag.supported is false in /ServiceProviderConfig".into();
+        let text = render(&[absent, missing], &Catalog::builtin(), false, false);
+        assert!(!text.contains("Not advertised by the server"), "{text}");
+        assert!(
+            text.contains("what the server advertises (or the run's credentials) rules these cases out (UNIMPLEMENTED)"),
+            "{text}"
         );
     }
 }

@@ -2,8 +2,11 @@
 //! sorted by name, after the run.
 
 pub mod console;
+pub mod har;
 pub mod html;
+pub mod json;
 pub mod junit;
+pub mod live;
 pub mod stdout;
 pub mod verdict;
 
@@ -174,80 +177,4 @@ pub fn counts(records: &[CaseRecord]) -> Vec<(Verdict, usize)> {
         .iter()
         .map(|v| (*v, records.iter().filter(|r| r.verdict == *v).count()))
         .collect()
-}
-
-/// The JSON report: the same records, for dashboards and vendor matrices.
-pub fn json_report(records: &[CaseRecord], meta: &serde_json::Value) -> serde_json::Value {
-    let tally: serde_json::Map<String, serde_json::Value> = counts(records)
-        .into_iter()
-        .map(|(v, n)| (v.as_str().to_owned(), n.into()))
-        .collect();
-    serde_json::json!({
-        "scimspec": env!("CARGO_PKG_VERSION"),
-        "run": meta,
-        "counts": tally,
-        "cases": records,
-    })
-}
-
-/// A HAR 1.2-like record of every exchange of the run (already redacted), for a vendor's support team.
-pub fn har(records: &[CaseRecord], run_id: &str) -> serde_json::Value {
-    let mut entries = Vec::new();
-    for r in records {
-        for x in &r.transcript {
-            let headers = |hs: &[(String, String)]| -> Vec<serde_json::Value> {
-                hs.iter()
-                    .map(|(n, v)| serde_json::json!({"name": n, "value": v}))
-                    .collect()
-            };
-            let mime = x
-                .response_headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default();
-            let mut request = serde_json::json!({
-                "method": x.method,
-                "url": x.url,
-                "httpVersion": "HTTP/1.1",
-                "headers": headers(&x.request_headers),
-                "queryString": [],
-                "cookies": [],
-                "headersSize": -1,
-                "bodySize": x.request_body.as_ref().map(|b| b.len() as i64).unwrap_or(0),
-            });
-            if let Some(b) = &x.request_body {
-                request["postData"] =
-                    serde_json::json!({"mimeType": "application/scim+json", "text": b});
-            }
-            entries.push(serde_json::json!({
-                "pageref": r.name(),
-                "comment": format!("{} {} ({})", r.name(), x.step, r.verdict.as_str()),
-                "time": x.elapsed_ms,
-                "request": request,
-                "response": {
-                    "status": x.status.unwrap_or(0),
-                    "statusText": x.reason,
-                    "httpVersion": "HTTP/1.1",
-                    "headers": headers(&x.response_headers),
-                    "cookies": [],
-                    "content": {"size": x.response_body.len(), "mimeType": mime, "text": x.response_body},
-                    "redirectURL": "",
-                    "headersSize": -1,
-                    "bodySize": x.response_body.len(),
-                    "_error": x.error,
-                },
-                "cache": {},
-                "timings": {"send": 0, "wait": x.elapsed_ms, "receive": 0},
-            }));
-        }
-    }
-    serde_json::json!({
-        "log": {
-            "version": "1.2",
-            "creator": {"name": "scimspec", "version": env!("CARGO_PKG_VERSION")},
-            "comment": format!("scimspec run {run_id}; secrets redacted"),
-            "entries": entries,
-        }
-    })
 }

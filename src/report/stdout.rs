@@ -1,8 +1,8 @@
 //! A stdout that survives its reader going away. `scimspec run … | head -3` closes the pipe
-//! while the run goes on; libtest-mimic's printer panics on the first failed write, which would
-//! end the run before its cleanup. So, when stdout is a pipe or a file, fd 1 is pointed at a pipe
-//! of our own, and a thread copies it to the real stdout until that fails, then drops the rest:
-//! printing stops, the work (and the cleanup) carries on.
+//! while the run goes on; `println!` panics on the first failed write, which would end the run
+//! before its cleanup, and every writer would have to tell EPIPE apart. So, when stdout is a pipe
+//! or a file, fd 1 is pointed at a pipe of our own, and a thread copies it to the real stdout
+//! until that fails, then drops the rest: printing stops, the work (and the cleanup) carries on.
 
 use std::io::{Read, Write};
 use std::sync::Arc;

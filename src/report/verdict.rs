@@ -160,6 +160,7 @@ mod tests {
             title: "t".into(),
             profile: profile.into(),
             file: "f.yaml".into(),
+            builtin: true,
             line: 1,
             level: crate::suite::Level::Must,
             spec: vec![],

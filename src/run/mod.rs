@@ -1,5 +1,5 @@
-//! Runs cases: one libtest-mimic trial per case, all on one shared tokio runtime and one HTTP
-//! client. Each step renders its request, sends it, checks the answer and captures values.
+//! Runs cases: one tokio task per case (at most `--jobs` at once), all on one runtime and one
+//! HTTP client. Each step renders its request, sends it, checks the answer and captures values.
 
 pub mod fit;
 pub mod plan;
@@ -13,10 +13,9 @@ use crate::check::{Body, Checker, Mismatch, snapshot};
 use crate::endpoint::{Capabilities, InResponse, OutRequest, Target, TransportError, ledger};
 use crate::suite::vars::{PathError, Vars};
 use crate::suite::{self, Body as ReqBody, CaptureSource, Level};
-use libtest_mimic::{Completion, Failed, Trial};
 use record::{Blocked, CaseRecord, Exchange, FailedAt, Verdict};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How much of a body a transcript keeps.
@@ -33,70 +32,76 @@ pub struct RunContext {
     pub schemas: &'static SchemaSet,
     pub case_timeout: Duration,
     pub strict: bool,
-    pub cancelled: AtomicBool,
+    /// Set by the first interrupt (shared with the signal handler).
+    pub cancelled: Arc<AtomicBool>,
     pub in_flight: AtomicUsize,
-    pub records: Mutex<Vec<CaseRecord>>,
     pub snapshots: Option<snapshot::Store>,
     pub drift: snapshot::Drift,
+    /// `--record-http`: transcripts keep whole bodies (up to the response size cap).
+    pub whole_bodies: bool,
 }
 
-/// One trial per planned case. Each trial records its result into `ctx.records`.
-pub fn trials(
+/// What the runner tells its listener while cases run. Records are kept apart from printing:
+/// the live console is one listener; the reports read the records once the run is over.
+pub enum Event<'a> {
+    /// A case finished with this record (cases not started before an interrupt send nothing).
+    Finished(&'a CaseRecord),
+}
+
+/// Runs every planned case as a tokio task, at most `jobs` at once (cases are network-bound),
+/// and returns their records in the order they finished. Each record is handed to `listen` as
+/// it arrives. A case that panics is an ERROR of its own; the others go on.
+pub async fn run_cases(
     ctx: &Arc<RunContext>,
     planned: &[Planned],
-    handle: &tokio::runtime::Handle,
-) -> Vec<Trial> {
-    planned
-        .iter()
-        .map(|p| {
-            let ctx = ctx.clone();
-            let p = p.clone();
-            let handle = handle.clone();
-            let kind = p.case.level.as_str();
-            Trial::ignorable_test(p.name(), move || {
-                if ctx.cancelled.load(Ordering::SeqCst) {
-                    // Interrupted before this case began: it is not run, and not reported.
-                    return Ok(Completion::ignored_with("not run: the run was interrupted"));
-                }
-                let started = Instant::now();
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    handle.block_on(run_case(&ctx, &p))
-                }));
-                let record = match outcome {
-                    Ok(r) => r,
-                    Err(panic) => {
-                        let msg = panic
+    jobs: usize,
+    mut listen: impl FnMut(Event<'_>),
+) -> Vec<CaseRecord> {
+    let permits = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    for p in planned {
+        let (ctx, p, permits, tx) = (ctx.clone(), p.clone(), permits.clone(), tx.clone());
+        tokio::spawn(async move {
+            // The semaphore is fair: cases start in plan order.
+            let Ok(_permit) = permits.acquire_owned().await else {
+                return;
+            };
+            if ctx.cancelled.load(Ordering::SeqCst) {
+                // Interrupted before this case began: it is not run, and not reported.
+                return;
+            }
+            let started = Instant::now();
+            let task = {
+                let (ctx, p) = (ctx.clone(), p.clone());
+                tokio::spawn(async move { run_case(&ctx, &p).await })
+            };
+            let record = match task.await {
+                Ok(r) => r,
+                Err(e) => {
+                    let msg = match e.try_into_panic() {
+                        Ok(panic) => panic
                             .downcast_ref::<&str>()
                             .map(|s| s.to_string())
                             .or_else(|| panic.downcast_ref::<String>().cloned())
-                            .unwrap_or_else(|| "unknown panic".into());
-                        let mut r = blank_record(&p, Verdict::Error);
-                        r.message = format!("internal error in scimspec (please report it): {msg}");
-                        r.duration = started.elapsed();
-                        r
-                    }
-                };
-                let verdict = record.verdict;
-                let reason = record.message.clone();
-                ctx.records
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(record);
-                match verdict {
-                    Verdict::Unimplemented | Verdict::Blocked => {
-                        Ok(Completion::ignored_with(reason))
-                    }
-                    v if v.fails_run(ctx.strict) => Err(Failed::from(format!(
-                        "{}: {}",
-                        v.as_str(),
-                        crate::endpoint::redact::neutralise(&reason)
-                    ))),
-                    _ => Ok(Completion::Completed),
+                            .unwrap_or_else(|| "unknown panic".into()),
+                        Err(e) => e.to_string(),
+                    };
+                    let mut r = blank_record(&p, Verdict::Error);
+                    r.message = format!("internal error in scimspec (please report it): {msg}");
+                    r.duration = started.elapsed();
+                    r
                 }
-            })
-            .with_kind(kind)
-        })
-        .collect()
+            };
+            let _ = tx.send(record);
+        });
+    }
+    drop(tx);
+    let mut records = Vec::with_capacity(planned.len());
+    while let Some(record) = rx.recv().await {
+        listen(Event::Finished(&record));
+        records.push(record);
+    }
+    records
 }
 
 fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
@@ -106,6 +111,7 @@ fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
         title: p.case.title.clone(),
         profile: p.suite.profile.clone(),
         file: p.suite.file.clone(),
+        builtin: p.suite.builtin,
         line: p.case.pos.line,
         level: p.case.level,
         spec: p.suite.spec.clone(),
@@ -490,8 +496,8 @@ fn render_rest(
     })
 }
 
-fn clip(text: &str) -> String {
-    if text.len() <= TRANSCRIPT_BODY_LIMIT {
+fn clip(text: &str, whole: bool) -> String {
+    if whole || text.len() <= TRANSCRIPT_BODY_LIMIT {
         return text.to_owned();
     }
     let mut end = TRANSCRIPT_BODY_LIMIT;
@@ -509,28 +515,25 @@ fn exchange(
     error: Option<String>,
 ) -> Exchange {
     let r = &ctx.target.redactor;
-    let mut url = ctx.target.url_for(&req.path);
-    if !req.query.is_empty() {
-        let q: Vec<String> = req.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        url = format!("{url}?{}", q.join("&"));
-    }
     Exchange {
         step: step.to_owned(),
+        started: resp
+            .map(|x| x.started_at)
+            .unwrap_or_else(jiff::Timestamp::now)
+            .to_string(),
         method: req.method.clone(),
-        url: r.redact(&url).into_owned(),
+        url: ctx.target.shown_url(req),
+        http_version: resp.map(|x| x.version.clone()).unwrap_or_default(),
         request_headers: ctx
             .target
-            .credential_headers_shown(req.auth)
+            .wire_headers(req)
             .into_iter()
-            .chain(req.headers.iter().cloned())
-            .collect::<Vec<_>>()
-            .iter()
-            .map(|(n, v)| (n.clone(), r.header_value(n, v).into_owned()))
+            .map(|h| (h.name, h.shown))
             .collect(),
         request_body: req
             .body
             .as_ref()
-            .map(|b| clip(&r.redact(&String::from_utf8_lossy(b)))),
+            .map(|b| clip(&r.redact(&String::from_utf8_lossy(b)), ctx.whole_bodies)),
         status: resp.map(|x| x.status),
         reason: resp.map(|x| x.reason.clone()).unwrap_or_default(),
         response_headers: resp
@@ -541,7 +544,9 @@ fn exchange(
                     .collect()
             })
             .unwrap_or_default(),
-        response_body: resp.map(|x| clip(&r.redact(&x.text()))).unwrap_or_default(),
+        response_body: resp
+            .map(|x| clip(&r.redact(&x.text()), ctx.whole_bodies))
+            .unwrap_or_default(),
         elapsed_ms: resp.map(|x| x.elapsed.as_millis() as u64).unwrap_or(0),
         retries: resp
             .map(|x| {

@@ -56,15 +56,24 @@ impl Verdict {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Exchange {
     pub step: String,
+    /// When the request was sent (RFC 3339).
+    pub started: String,
     pub method: String,
+    /// The URL as sent: the query string percent-encoded.
     pub url: String,
+    /// The HTTP version of the answer (`HTTP/1.1`); empty when none came.
+    pub http_version: String,
+    /// Every header scimspec set, credentials masked.
+    #[serde(serialize_with = "name_value")]
     pub request_headers: Vec<(String, String)>,
     pub request_body: Option<String>,
     /// None when no answer came (see `error`).
     pub status: Option<u16>,
     pub reason: String,
+    #[serde(serialize_with = "name_value")]
     pub response_headers: Vec<(String, String)>,
     pub response_body: String,
+    #[serde(rename = "duration_ms")]
     pub elapsed_ms: u64,
     pub retries: Vec<String>,
     pub error: Option<String>,
@@ -108,6 +117,8 @@ pub struct CaseRecord {
     pub title: String,
     pub profile: String,
     pub file: String,
+    /// The suite file is compiled into scimspec (so `file` is no path of the user's).
+    pub builtin: bool,
     pub line: u32,
     pub level: Level,
     pub spec: Vec<String>,
@@ -132,7 +143,23 @@ pub struct CaseRecord {
     pub mismatches: Vec<Mismatch>,
     pub transcript: Vec<Exchange>,
     pub snapshots: Vec<crate::check::snapshot::Outcome>,
+    #[serde(rename = "duration_ms", serialize_with = "millis")]
     pub duration: Duration,
+}
+
+/// Headers as `{"name", "value"}` objects, as HAR writes them.
+fn name_value<S: serde::Serializer>(hs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(hs.len()))?;
+    for (name, value) in hs {
+        seq.serialize_element(&serde_json::json!({"name": name, "value": value}))?;
+    }
+    seq.end()
+}
+
+/// A duration as a number of milliseconds (fractional), as the JSON report carries it.
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((d.as_secs_f64() * 1_000_000.0).round() / 1000.0)
 }
 
 impl CaseRecord {

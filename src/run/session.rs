@@ -16,8 +16,8 @@ use crate::serve;
 use crate::suite;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The exit code of an interrupted run (128 + SIGINT, what shells report for Ctrl-C).
@@ -35,6 +35,9 @@ pub struct RunOptions {
     pub profile: Vec<String>,
     pub junit: Option<PathBuf>,
     pub json: Option<PathBuf>,
+    pub json_transcripts: report::json::Transcripts,
+    /// `--label`: how the reports name the target.
+    pub label: Option<String>,
     /// Write the HTML report (`index.html`) into this directory.
     pub report_html: Option<PathBuf>,
     pub case_timeout: u64,
@@ -104,17 +107,16 @@ pub fn run(a: RunOptions) -> i32 {
         Err(e) => return fatal(e),
     };
     // Found now rather than after an hour of requests.
-    for (flag, path) in [("--junit", &a.junit), ("--json", &a.json)] {
+    for (flag, path) in [
+        ("--junit", &a.junit),
+        ("--json", &a.json),
+        ("--record-http", &a.record_http),
+    ] {
         if let Some(p) = path
             && let Err(e) = check_report_file(flag, p)
         {
             return fatal(e);
         }
-    }
-    if let Some(dir) = &a.record_http
-        && let Err(e) = check_report_dir("--record-http", dir)
-    {
-        return fatal(e);
     }
     let options = match a.conn.client_options() {
         Ok(o) => o,
@@ -147,6 +149,10 @@ pub fn run(a: RunOptions) -> i32 {
         Err(e) => return fatal(format!("cannot start the async runtime: {e}")),
     };
     let handle = runtime.handle().clone();
+    // Caught from here on, before the server starts and preflight reads: an interrupt at any
+    // moment ends the same way (cleanup, reports, exit 130), never by the default action.
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let signals = install_interrupt_handler(&cancelled, &handle);
 
     let mut server = None;
     let base_url = match (&a.conn.base_url, a.builtin) {
@@ -186,22 +192,19 @@ pub fn run(a: RunOptions) -> i32 {
             );
         }
     }
-    let caps = match runtime.block_on(target.preflight()) {
-        Ok(c) => c,
-        Err(e) => return fatal(target.redactor.redact(&e.to_string())),
-    };
     let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
     let suite_count = {
         let mut ids: Vec<&str> = planned.iter().map(|p| p.suite.id.as_str()).collect();
         ids.dedup();
         ids.len()
     };
+    // Decided before the guard below points a non-terminal stdout at a pipe of its own.
+    let terminal = {
+        use std::io::IsTerminal;
+        std::io::stdout().is_terminal() && std::io::stderr().is_terminal()
+    };
     // From here on the run may create resources: a closed stdout must not stop it.
-    let colour = colour_wanted();
     let out_guard = report::stdout::guard();
-    if colour {
-        anstream::ColorChoice::Always.write_global();
-    }
     let mut stdout = anstream::stdout();
     let _ = writeln!(
         stdout,
@@ -217,13 +220,28 @@ pub fn run(a: RunOptions) -> i32 {
             ""
         },
     );
-    for w in &caps.warnings {
-        let _ = writeln!(stdout, "warning: {w}");
-    }
+    let _ = write!(
+        stdout,
+        "Preflight: reading /ServiceProviderConfig, /ResourceTypes and /Schemas … "
+    );
+    let _ = stdout.flush();
+    let caps = match runtime.block_on(target.preflight()) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(stdout, "failed");
+            let _ = stdout.flush();
+            return fatal(target.redactor.redact(&e.to_string()));
+        }
+    };
     let fitter = Fitter::new(&caps, &target.base_path);
-    for note in fitter.notes() {
-        let _ = writeln!(stdout, "fitted fixtures: {note}");
-    }
+    let found = preflight_lines(&caps, &fitter);
+    let _ = writeln!(
+        stdout,
+        "{}\n",
+        target
+            .redactor
+            .redact(&crate::endpoint::redact::neutralise(&found))
+    );
     let declared = Arc::new(declared_values(&caps, &fitter));
     let _ = stdout.flush();
     let ctx = Arc::new(RunContext {
@@ -235,9 +253,8 @@ pub fn run(a: RunOptions) -> i32 {
         schemas: SchemaSet::builtin(),
         case_timeout: Duration::from_secs(a.case_timeout.max(1)),
         strict: a.strict,
-        cancelled: AtomicBool::new(false),
+        cancelled: cancelled.clone(),
         in_flight: AtomicUsize::new(0),
-        records: Mutex::new(Vec::new()),
         snapshots: match a.snapshot_mode {
             snapshot::Mode::Off => None,
             mode => Some(snapshot::Store {
@@ -248,22 +265,22 @@ pub fn run(a: RunOptions) -> i32 {
             }),
         },
         drift: a.snapshot_drift,
+        whole_bodies: a.record_http.is_some(),
     });
-    let signals = install_interrupt_handler(&ctx, &handle);
 
     let started = Instant::now();
     let started_at = jiff::Timestamp::now();
-    let args = libtest_mimic::Arguments {
-        test_threads: Some(a.jobs.max(1)),
-        color: colour.then_some(libtest_mimic::ColorSetting::Always),
-        ..libtest_mimic::Arguments::default()
-    };
-    let trials = super::trials(&ctx, &planned, &handle);
-    let _ = libtest_mimic::run(&args, trials);
+    let mut live = report::live::Live::new(planned.len(), terminal, &ctx.target.redactor);
+    let mut records: Vec<CaseRecord> = runtime.block_on(super::run_cases(
+        &ctx,
+        &planned,
+        a.jobs,
+        |event| match event {
+            super::Event::Finished(r) => live.finished(r),
+        },
+    ));
+    live.finish();
     let elapsed = started.elapsed();
-
-    let mut records: Vec<CaseRecord> =
-        std::mem::take(&mut *ctx.records.lock().unwrap_or_else(|e| e.into_inner()));
     records.sort_by_key(|r| r.name());
     super::resolve_root_causes(&mut records);
     let interrupted = signals.interrupted.load(Ordering::SeqCst);
@@ -273,15 +290,27 @@ pub fn run(a: RunOptions) -> i32 {
         let target = ctx.target.clone();
         let abort = signals.abort.clone();
         let jobs = a.jobs;
-        runtime.block_on(async move {
+        let waiting = report::live::spinner(
+            terminal,
+            format!(
+                "Cleanup: deleting what this run created ({} resources) …",
+                ctx.target.ledger.pending().len()
+            ),
+        );
+        let report = runtime.block_on(async move {
             tokio::select! {
                 r = cleanup::end_of_run(&target, jobs) => r,
                 _ = abort.notified() => kept(&target, "the cleanup was aborted (a second interrupt)"),
             }
-        })
+        });
+        waiting.finish_and_clear();
+        report
     };
     let interrupted = interrupted || signals.interrupted.load(Ordering::SeqCst);
     let shown_base = ctx.target.redactor.redact(&base_url).into_owned();
+    let label = a.label.clone().unwrap_or_else(|| {
+        report::json::default_label(&shown_base, a.builtin.map(serve::Flavour::name))
+    });
     let cleanup_command = CleanupReport::command(&shown_base, &run_id);
 
     let text = report::console::render(&records, &catalog, a.strict, a.verbose);
@@ -332,6 +361,8 @@ pub fn run(a: RunOptions) -> i32 {
             cleanup.left.iter().map(Leftover::to_string).collect()
         },
         cleanup_command: (!cleanup.left.is_empty()).then(|| cleanup_command.clone()),
+        label: label.clone(),
+        started_at,
     };
     if let Some(path) = &a.junit {
         let written = report::junit::render_run(&records, &catalog, a.strict, elapsed, &facts)
@@ -344,23 +375,23 @@ pub fn run(a: RunOptions) -> i32 {
         }
     }
     if let Some(path) = &a.json {
-        let meta = serde_json::json!({
-            "run_id": run_id,
-            "base_url": ctx.target.redactor.redact(&base_url),
-            "profiles": profiles,
-            "elapsed_ms": elapsed.as_millis() as u64,
-            "insecure": a.conn.insecure,
-            "interrupted": interrupted,
-            "cleanup": {
-                "summary": cleanup.line(),
-                "created": cleanup.created,
-                "deleted": cleanup.deleted,
-                "left": cleanup.left,
-                "warnings": cleanup.warnings,
-                "command": (!cleanup.left.is_empty()).then_some(&cleanup_command),
-            },
-        });
-        let doc = report::json_report(&records, &meta);
+        let summary = report::json::RunSummary {
+            run_id: &run_id,
+            label: &label,
+            base_url: &shown_base,
+            profiles: &profiles,
+            started_at,
+            elapsed,
+            strict: a.strict,
+            insecure: a.conn.insecure,
+            read_only: a.read_only,
+            interrupted,
+            transcripts: a.json_transcripts,
+            cleanup: &cleanup,
+            kept: a.keep,
+            cleanup_command: &cleanup_command,
+        };
+        let doc = report::json::report(&records, &summary);
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
         if let Err(e) = std::fs::write(path, ctx.target.redactor.redact(&text).as_bytes()) {
             code = fatal(format!("cannot write {}: {e}", path.display()));
@@ -368,7 +399,10 @@ pub fn run(a: RunOptions) -> i32 {
     }
     if let Some(dir) = &a.report_html {
         let cleanup_line = cleanup.line();
-        let label = display_label(&base_url, a.builtin, &a.faults);
+        let label = match &a.label {
+            Some(l) => l.clone(),
+            None => display_label(&base_url, a.builtin, &a.faults),
+        };
         let base = ctx.target.redactor.redact(&base_url);
         let info = report::html::RunInfo {
             label: &label,
@@ -387,14 +421,11 @@ pub fn run(a: RunOptions) -> i32 {
             Err(e) => code = fatal(e),
         }
     }
-    if let Some(dir) = &a.record_http {
-        let har = report::har(&records, &run_id);
-        let path = dir.join(format!("scimspec-{run_id}.har"));
+    if let Some(path) = &a.record_http {
+        let har = report::har::har(&records, &run_id, &label);
         let text = serde_json::to_string_pretty(&har).unwrap_or_default();
-        let written = std::fs::create_dir_all(dir)
-            .and_then(|_| std::fs::write(&path, ctx.target.redactor.redact(&text).as_bytes()));
-        match written {
-            Ok(()) => println!("HTTP record: {}", path.display()),
+        match std::fs::write(path, ctx.target.redactor.redact(&text).as_bytes()) {
+            Ok(()) => println!("HTTP record (HAR): {}", path.display()),
             Err(e) => code = fatal(format!("cannot write {}: {e}", path.display())),
         }
     }
@@ -429,15 +460,6 @@ fn kept(target: &Target, why: &str) -> CleanupReport {
     }
 }
 
-/// Colour when stdout is a terminal and NO_COLOR is unset: decided before the stdout guard
-/// turns fd 1 into a pipe.
-fn colour_wanted() -> bool {
-    use std::io::IsTerminal;
-    std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::env::var("TERM").map_or(true, |t| t != "dumb")
-}
-
 /// A report file can be written: its directory is made, the file opened for writing (and
 /// removed again when the check made it).
 fn check_report_file(flag: &str, path: &std::path::Path) -> Result<(), String> {
@@ -460,12 +482,6 @@ fn check_report_file(flag: &str, path: &std::path::Path) -> Result<(), String> {
     Ok(())
 }
 
-fn check_report_dir(flag: &str, dir: &std::path::Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("{flag} {}: cannot make the directory: {e}", dir.display()))?;
-    check_report_file(flag, &dir.join(".scimspec-write-test"))
-}
-
 /// What the signal handler tells the run.
 struct Signals {
     /// A first SIGINT, SIGTERM or SIGHUP arrived: no new step starts, the run cleans up,
@@ -477,8 +493,11 @@ struct Signals {
 
 /// SIGINT, SIGTERM and SIGHUP (an SSH session that drops) all take the same path: the first
 /// stops new steps (requests in flight finish, so their creations are recorded), the second
-/// aborts the cleanup. The handlers are registered before the first case starts.
-fn install_interrupt_handler(ctx: &Arc<RunContext>, handle: &tokio::runtime::Handle) -> Signals {
+/// aborts the cleanup. The handlers are registered before the server is contacted.
+fn install_interrupt_handler(
+    cancelled: &Arc<AtomicBool>,
+    handle: &tokio::runtime::Handle,
+) -> Signals {
     let signals = Signals {
         interrupted: Arc::new(AtomicBool::new(false)),
         abort: Arc::new(tokio::sync::Notify::new()),
@@ -494,15 +513,15 @@ fn install_interrupt_handler(ctx: &Arc<RunContext>, handle: &tokio::runtime::Han
             return signals;
         }
     };
-    let (ctx, interrupted, abort) = (
-        ctx.clone(),
+    let (cancelled, interrupted, abort) = (
+        cancelled.clone(),
         signals.interrupted.clone(),
         signals.abort.clone(),
     );
     handle.spawn(async move {
         let mut streams = streams;
         let first = next_signal(&mut streams).await;
-        ctx.cancelled.store(true, Ordering::SeqCst);
+        cancelled.store(true, Ordering::SeqCst);
         interrupted.store(true, Ordering::SeqCst);
         let _ = writeln!(
             std::io::stderr(),
@@ -638,6 +657,75 @@ fn declared_values(
             format!("declared.{kind}.endpoint"),
             serde_json::Value::String(fitter.map_path(endpoint)),
         );
+    }
+    out
+}
+
+/// What preflight found, in a few lines: the answer to "Preflight: reading … " and the block
+/// before the first case.
+fn preflight_lines(caps: &crate::endpoint::Capabilities, fitter: &Fitter) -> String {
+    const FEATURES: [&str; 6] = ["patch", "bulk", "filter", "sort", "etag", "changePassword"];
+    let mut out = String::from("done");
+    let list = |names: Vec<&str>| {
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        }
+    };
+    if caps.service_provider_config.is_some() {
+        let (on, off): (Vec<&str>, Vec<&str>) =
+            FEATURES.into_iter().partition(|f| caps.spc_flag(f));
+        out.push_str(&format!(
+            "\n  features:        {} (not advertised: {})",
+            list(on),
+            list(off)
+        ));
+    } else {
+        out.push_str(
+            "\n  features:        no usable /ServiceProviderConfig: none counted as advertised",
+        );
+    }
+    let types: Vec<String> = caps
+        .resource_type_defs
+        .iter()
+        .map(|(name, def)| {
+            let mut t = format!("{name} at {}", def.endpoint);
+            for (urn, required) in &def.extensions {
+                let ext = if urn.eq_ignore_ascii_case(crate::scim::ENTERPRISE_USER_SCHEMA) {
+                    "the enterprise extension"
+                } else {
+                    urn.as_str()
+                };
+                t.push_str(&format!(
+                    " + {ext}{}",
+                    if *required { " (required)" } else { "" }
+                ));
+            }
+            t
+        })
+        .collect();
+    out.push_str(&format!(
+        "\n  resource types:  {}",
+        if types.is_empty() {
+            "none declared in /ResourceTypes".to_owned()
+        } else {
+            types.join("; ")
+        }
+    ));
+    out.push_str(&format!(
+        "\n  schemas:         {} declared in /Schemas",
+        caps.schema_defs.len()
+    ));
+    let notes = fitter.notes();
+    if notes.is_empty() {
+        out.push_str("\n  fitted fixtures: none needed (the suites' bodies fit as written)");
+    }
+    for note in notes {
+        out.push_str(&format!("\n  fitted fixtures: {note}"));
+    }
+    for w in &caps.warnings {
+        out.push_str(&format!("\n  warning: {w}"));
     }
     out
 }

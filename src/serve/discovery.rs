@@ -68,6 +68,7 @@ pub fn service_provider_config(app: &App, ctx: &Ctx) -> Reply {
             o.remove("schemas");
         }
     }
+    super::defects::service_provider_config(app, &mut v);
     Reply::json(StatusCode::OK, v)
 }
 
@@ -159,14 +160,13 @@ pub fn resource_type(app: &App, ctx: &Ctx, name: &str) -> ScimResult<Reply> {
         }
     };
     let endpoint = !app.fault("resource-types-missing-endpoint");
-    Ok(Reply::json(
-        StatusCode::OK,
-        resource_type_faults(
-            app,
-            app.catalog
-                .resource_type_json(kind, &ctx.base_url, with_looop(app), endpoint),
-        ),
-    ))
+    let mut v = resource_type_faults(
+        app,
+        app.catalog
+            .resource_type_json(kind, &ctx.base_url, with_looop(app), endpoint),
+    );
+    super::defects::resource_type(app, &mut v);
+    Ok(Reply::json(StatusCode::OK, v))
 }
 
 fn message_schemas(ctx: &Ctx) -> Vec<Value> {

@@ -272,10 +272,24 @@ impl Parser {
                     }
                     self.pos += 1;
                     let inner = self.parse_or(true)?;
-                    return match self.next() {
-                        Some(Tok::RBracket) => Ok(Filter::ValuePath(path, Box::new(inner))),
-                        _ => Err(ScimError::invalid_filter("missing ']' in filter")),
-                    };
+                    if self.next() != Some(Tok::RBracket) {
+                        return Err(ScimError::invalid_filter("missing ']' in filter"));
+                    }
+                    // Entra's match on a sub-attribute of the selected element
+                    // (`emails[type eq "work"].value eq "x"`) is not RFC 7644 grammar; it
+                    // reads as one element matching both the bracket and the comparison.
+                    if let Some(Tok::Word(w)) = self.peek()
+                        && let Some(sub) = w.strip_prefix('.').filter(|s| !s.is_empty())
+                    {
+                        let sub = sub.to_string();
+                        self.toks[self.pos] = Tok::Word(sub);
+                        let compare = self.parse_unary(true)?;
+                        return Ok(Filter::ValuePath(
+                            path,
+                            Box::new(Filter::And(Box::new(inner), Box::new(compare))),
+                        ));
+                    }
+                    return Ok(Filter::ValuePath(path, Box::new(inner)));
                 }
                 let op_word = match self.next() {
                     Some(Tok::Word(w)) => w,

@@ -5,6 +5,7 @@
 mod app;
 mod attr;
 mod bulk;
+mod defects;
 mod definitions;
 mod discovery;
 mod error;

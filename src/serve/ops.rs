@@ -120,6 +120,7 @@ pub fn create(app: &App, kind: Kind, body: &Value, ctx: &Ctx) -> ScimResult<Repl
     if app.flavour == Flavour::Loom && kind == Kind::User {
         apply_loom_role(app, &mut data, None);
     }
+    super::defects::on_create(app, kind, &mut data);
     let mut store = app.store();
     let mut id = super::hostile::assign_id(app, &mut store, kind)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
@@ -129,7 +130,11 @@ pub fn create(app: &App, kind: Kind, body: &Value, ctx: &Ctx) -> ScimResult<Repl
     {
         id = cid;
     }
-    resource::validate(app, &store, kind, Some(&id), &mut data)?;
+    if let Some(derived) = super::defects::create_id(app, kind, &data) {
+        id = derived;
+    }
+    resource::validate(app, &store, kind, Some(&id), &mut data)
+        .map_err(|e| super::defects::create_error(app, e, body))?;
     if app.fault("externalid-generated") && !data.contains_key("externalId") {
         data.insert("externalId".into(), json!(id));
     }
@@ -140,7 +145,7 @@ pub fn create(app: &App, kind: Kind, body: &Value, ctx: &Ctx) -> ScimResult<Repl
         data,
         password: input.password,
         created: now,
-        last_modified: now,
+        last_modified: super::defects::created_last_modified(app, now),
         version: store.next_version(),
         seq: store.next_seq(),
         deleted: false,
@@ -207,7 +212,12 @@ fn lookup<'s>(app: &App, store: &'s Store, kind: Kind, id: &str) -> Option<&'s R
 /// GET /Users/{id}, /Groups/{id}.
 pub fn get(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
     let store = app.store();
-    let r = lookup(app, &store, kind, id).ok_or_else(|| not_found(kind, id))?;
+    let r = lookup(app, &store, kind, id)
+        .or_else(|| super::defects::get_fallback(app, &store, kind, id))
+        .ok_or_else(|| not_found(kind, id))?;
+    if let Some(e) = super::defects::get_error(app, r) {
+        return Err(e);
+    }
     if let Some(h) = &ctx.if_none_match
         && !app.fault("if-none-match-ignored")
         && etag_matches(h, &r.etag())
@@ -390,11 +400,27 @@ fn upsert(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimResul
 
 /// PATCH /Users/{id}, /Groups/{id}.
 pub fn patch(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimResult<Reply> {
-    let ops = patch::parse_ops(app, body)?;
+    let mut ops = patch::parse_ops(app, body)?;
+    ops.retain(|o| !super::defects::skipped_patch_path(app, o.path.as_deref()));
     let mut store = app.store();
     let old = lookup(app, &store, kind, id)
         .cloned()
         .ok_or_else(|| not_found(kind, id))?;
+    if let Some(new_id) = ops
+        .iter()
+        .find_map(|o| super::defects::patched_id(app, o.path.as_deref(), o.value.as_ref()))
+        .filter(|n| !store.resources.contains_key(n))
+    {
+        let mut moved = old;
+        store.resources.remove(id);
+        moved.id = new_id.clone();
+        store.resources.insert(new_id.clone(), moved);
+        let r = store
+            .resources
+            .get(&new_id)
+            .ok_or_else(|| not_found(kind, &new_id))?;
+        return Ok(resource_reply(app, &store, r, ctx, StatusCode::OK));
+    }
     check_if_match(app, ctx, &old)?;
     let work = Work {
         data: old.data.clone(),
@@ -616,6 +642,11 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
                     e
                 }
             })?;
+            if app.fault("entra-value-path-sub-attribute-refused") && f.contains("].") {
+                return Err(ScimError::invalid_filter(
+                    "unexpected text after the end of the filter expression",
+                ));
+            }
             if app.fault("filter-ne-unsupported") && filter::uses_ne(&parsed) {
                 return Err(ScimError::invalid_filter(
                     "the ne operator is not supported",
@@ -730,6 +761,14 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
     if app.fault("unknown-filter-404") && parsed.is_some() && total == 0 {
         return Err(ScimError::not_found("no resource matches the filter"));
     }
+    if super::defects::empty_filter_no_content(app) && parsed.is_some() && total == 0 {
+        return Ok(Reply {
+            status: StatusCode::NO_CONTENT,
+            body: None,
+            location: None,
+            etag: None,
+        });
+    }
     let start = match q.start_index {
         Some(s) if s < 1 && app.fault("start-index-below-one-rejected") => {
             return Err(ScimError::invalid_value("startIndex must be 1 or more"));
@@ -751,6 +790,9 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         Some(c) => (c.max(0) as usize).min(MAX_RESULTS),
         None => MAX_RESULTS,
     };
+    let paged = q.count.is_some() || q.start_index.is_some();
+    let count = super::defects::unpaged_list_cut(app, kind, parsed.is_some(), paged)
+        .map_or(count, |cut| cut.min(count));
     let page: Vec<Value> = if unrendered_total.is_some() {
         listed
             .iter()
@@ -780,7 +822,13 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
     };
     body.insert("totalResults".into(), json!(total_shown));
     if !app.fault("list-paging-fields-missing") {
-        body.insert("itemsPerPage".into(), json!(page.len()));
+        let shown =
+            if super::defects::unpaged_list_cut(app, kind, parsed.is_some(), paged).is_some() {
+                total
+            } else {
+                page.len()
+            };
+        body.insert("itemsPerPage".into(), json!(shown));
         body.insert("startIndex".into(), json!(start));
     }
     body.insert("Resources".into(), Value::Array(page));

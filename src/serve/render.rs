@@ -161,6 +161,7 @@ pub fn render(app: &App, store: &Store, r: &Resource, ctx: &Ctx) -> Map<String, 
         }
         out.insert("meta".into(), Value::Object(meta));
     }
+    super::defects::on_render(app, store, r, &mut out);
     out
 }
 
@@ -180,7 +181,7 @@ enum Sel<'c> {
 
 fn parse_sel<'c>(app: &'c App, kind: Kind, text: &str) -> Option<Sel<'c>> {
     let opts = PathOpts {
-        case_sensitive: false,
+        case_sensitive: app.fault("attributes-param-case-sensitive"),
         no_urns: app.fault("urn-paths-unsupported"),
     };
     match resolve_path(&app.catalog, kind, text.trim(), opts)? {

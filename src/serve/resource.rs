@@ -98,9 +98,12 @@ fn normalize_simple(app: &App, attr: &Attr, v: &Value) -> ScimResult<Option<Valu
                     return Ok(Some(Value::String(lower)));
                 }
                 if !app.option("loom-accepts-any-role") {
-                    return Err(ScimError::invalid_value(format!(
-                        "loomMemberRole must be one of default, creator, viewer, admin; got \"{s}\""
-                    )));
+                    return Err(super::defects::loom_validation(
+                        app,
+                        ScimError::invalid_value(format!(
+                            "loomMemberRole must be one of default, creator, viewer, admin; got \"{s}\""
+                        )),
+                    ));
                 }
             }
             Ok(Some(v.clone()))
@@ -130,6 +133,14 @@ fn normalize_complex(app: &App, attr: &Attr, v: &Value) -> ScimResult<Option<Val
             && let Some(s) = v.as_str()
         {
             return Ok(Some(json!({"value": s})));
+        }
+        // ...or as a one-element array [{$ref, value}] (PATCH Add path manager).
+        if attr.name == "manager"
+            && !app.fault("entra-manager-array-refused")
+            && let Some([one]) = v.as_array().map(Vec::as_slice)
+            && one.is_object()
+        {
+            return normalize_complex(app, attr, one);
         }
         return Err(ScimError::invalid_value(format!(
             "'{}' must be a JSON object, got {v}",
@@ -187,6 +198,13 @@ pub fn normalize_value(app: &App, attr: &Attr, v: &Value) -> ScimResult<Option<V
                 out.push(n);
             }
         }
+    }
+    if attr.name == "emails" && app.fault("primary-defaulted-true") {
+        // A storage column defaulting to true, and no exclusivity check.
+        for o in out.iter_mut().filter_map(Value::as_object_mut) {
+            o.entry("primary").or_insert(Value::Bool(true));
+        }
+        return Ok((!out.is_empty()).then_some(Value::Array(out)));
     }
     // At most one primary: the first one wins.
     let mut seen = false;
@@ -510,9 +528,12 @@ pub fn validate(
                     && !app.option("loom-accepts-any-username")
                     && !is_email(name)
                 {
-                    return Err(ScimError::invalid_value(format!(
-                        "userName must be the user's email address; \"{name}\" is not an email address"
-                    )));
+                    return Err(super::defects::loom_validation(
+                        app,
+                        ScimError::invalid_value(format!(
+                            "userName must be the user's email address; \"{name}\" is not an email address"
+                        )),
+                    ));
                 }
                 if !app.fault("duplicate-username-accepted") {
                     let cs = app.fault("username-uniqueness-case-sensitive");

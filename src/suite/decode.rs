@@ -198,6 +198,7 @@ impl<'a> Decoder<'a> {
             spec,
             profile,
             file: self.file.to_owned(),
+            builtin: false,
             cases,
         })
     }
@@ -573,7 +574,7 @@ impl<'a> Decoder<'a> {
                 Ok(r) => self.error_hint(
                     at,
                     format!("variable `${{{}}}` is not defined at this point", r.name),
-                    Some("capture it in an earlier step, or use a generator: ${unique.X}, ${email.X}, ${uuid.X}, ${run_id}, ${base_url}, ${base_path}".into()),
+                    Some("capture it in an earlier step, or use a generator: ${unique.X}, ${email.X}, ${uuid.X}, ${digits.X}, ${run_id}, ${base_url}, ${base_path}".into()),
                 ),
                 Err(e) => self.error(at, e),
             }

@@ -262,7 +262,10 @@ fn load_one(src: &Source, catalog: &Catalog, schemas: &SchemaSet, check: Check) 
         }
     };
     let mut decoder = decode::Decoder::new(&doc, &src.file);
-    let suite = decoder.suite();
+    let mut suite = decoder.suite();
+    if let Some(s) = &mut suite {
+        s.builtin = src.builtin;
+    }
     let mut file_errors = decoder.errors;
     if file_errors.is_empty() && (check == Check::Full || !src.builtin) {
         // The format's own schema is the specification: anything the decoder let through

@@ -45,6 +45,8 @@ pub struct Suite {
     pub profile: String,
     /// The file as the user knows it: `suites/core/rfc7644/3.3-create.yaml` for built-ins.
     pub file: String,
+    /// Compiled into scimspec (`suites/…`), not a file of the user's.
+    pub builtin: bool,
     pub cases: Vec<Case>,
 }
 

@@ -23,7 +23,7 @@ pub struct Reference {
 /// True for the names the runner provides itself rather than a capture.
 pub fn is_generator(name: &str) -> bool {
     matches!(name, "run_id" | "base_url" | "base_path" | "now" | "index")
-        || ["unique.", "email.", "uuid.", "declared."]
+        || ["unique.", "email.", "uuid.", "digits.", "declared."]
             .iter()
             .any(|p| name.strip_prefix(p).is_some_and(|rest| !rest.is_empty()))
 }
@@ -161,6 +161,13 @@ impl Vars {
                     format!("{}-{n}@example.com", self.prefix).to_ascii_lowercase()
                 } else if name.starts_with("uuid.") {
                     uuid::Uuid::new_v4().to_string()
+                } else if name.starts_with("digits.") {
+                    // A string of digits only (a value a weakly typed server may turn into a
+                    // number), unique like a uuid; the leading 1 keeps all 18 digits.
+                    format!(
+                        "1{:017}",
+                        uuid::Uuid::new_v4().as_u128() % 100_000_000_000_000_000
+                    )
                 } else {
                     return None;
                 }

@@ -9,15 +9,17 @@ mod mock;
 pub mod real_server;
 mod report;
 mod servers;
+mod sniffer;
 mod tmp;
 
 pub use binary::{Ran, Run, bin, fixtures, normalise, text};
 pub use mock::start_mock;
-pub use report::{Report, junit_testcases, validate_junit_xsd};
+pub use report::{Report, junit_testcases, validate_junit_xsd, validate_report_schema};
 pub use servers::{
     InProcess, KillOnDrop, Served, block_on, in_process, leftovers, names_where, reference,
     run_made, serve,
 };
+pub use sniffer::{Sniffer, sniff};
 pub use tmp::{TempDir, tempdir};
 
 /// The bearer token every test server expects; no output of a run may contain it.

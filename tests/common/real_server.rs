@@ -175,6 +175,7 @@ pub fn run_core(server: &Server, jobs: u32) -> CoreRun {
     );
     let raw = std::fs::read_to_string(&report).expect("read the JSON report");
     let doc: Value = serde_json::from_str(&raw).expect("the report is JSON");
+    super::report::validate_report_schema(&doc, &report);
     let list = doc["cases"].as_array().expect("cases in the report");
     assert!(!list.is_empty(), "the run had no case:\n{stdout}");
     let mut cases = BTreeMap::new();

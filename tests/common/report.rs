@@ -8,13 +8,14 @@ use std::path::Path;
 pub struct Report(pub Value);
 
 impl Report {
+    /// Reads a `--json` report and validates it against `schemas/report.schema.json`.
     pub fn read(path: &Path) -> Report {
         let text = std::fs::read_to_string(path)
             .unwrap_or_else(|e| panic!("no report at {}: {e}", path.display()));
-        Report(
-            serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display())),
-        )
+        let doc: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+        validate_report_schema(&doc, path);
+        Report(doc)
     }
 
     pub fn cases(&self) -> &[Value] {
@@ -44,6 +45,34 @@ impl Report {
     pub fn name(case: &Value) -> String {
         format!("{}::{}", str_of(case, "suite"), str_of(case, "case"))
     }
+}
+
+/// Panics unless `doc` validates against the published JSON report schema (formats checked).
+pub fn validate_report_schema(doc: &Value, path: &Path) {
+    static VALIDATOR: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report.schema.json");
+        let schema: Value = serde_json::from_str(
+            &std::fs::read_to_string(&file).expect("schemas/report.schema.json is readable"),
+        )
+        .expect("schemas/report.schema.json is JSON");
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("schemas/report.schema.json compiles")
+    });
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .take(10)
+        .map(|e| format!("{} ({}): {e}", e.instance_path(), e.evaluation_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{} does not validate against schemas/report.schema.json:\n{}",
+        path.display(),
+        errors.join("\n")
+    );
 }
 
 /// A string field of a report object, empty when absent.

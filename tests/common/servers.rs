@@ -116,8 +116,9 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
         .block_on(f)
 }
 
-/// True for names a scimspec run made (`scimspec-<8 hex>-` anywhere in the name).
+/// True for names a scimspec run made (`scimspec-<8 hex>-` anywhere in the name, any case).
 pub fn run_made(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
     name.match_indices("scimspec-").any(|(at, _)| {
         let rest = &name[at + 9..];
         let id: String = rest.chars().take_while(|c| *c != '-').collect();
@@ -130,26 +131,40 @@ pub fn leftovers(base_url: &str) -> Vec<String> {
     names_where(base_url, run_made)
 }
 
-/// Every userName / displayName on the server (read with the test token) that `keep` accepts.
+/// Every userName / displayName on the server (read with the test token) that `keep` accepts,
+/// page by page (a server caps a page at its maxResults).
 pub fn names_where(base_url: &str, keep: fn(&str) -> bool) -> Vec<String> {
     block_on(async {
         let client = reqwest::Client::new();
         let mut out = Vec::new();
         for (path, attr) in [("/Users", "userName"), ("/Groups", "displayName")] {
-            let body: serde_json::Value = client
-                .get(format!("{base_url}{path}"))
-                .query(&[("count", "10000")])
-                .bearer_auth(super::TOKEN)
-                .send()
-                .await
-                .expect("list answers")
-                .json()
-                .await
-                .expect("json list");
-            for r in body["Resources"].as_array().cloned().unwrap_or_default() {
-                let name = r[attr].as_str().unwrap_or("").to_owned();
-                if keep(&name) {
-                    out.push(name);
+            let mut start = 1u64;
+            // Bounded: a hostile server's list may never end.
+            for _ in 0..100 {
+                let body: serde_json::Value = client
+                    .get(format!("{base_url}{path}"))
+                    .query(&[
+                        ("count", "1000".to_owned()),
+                        ("startIndex", start.to_string()),
+                    ])
+                    .bearer_auth(super::TOKEN)
+                    .send()
+                    .await
+                    .expect("list answers")
+                    .json()
+                    .await
+                    .expect("json list");
+                let page = body["Resources"].as_array().cloned().unwrap_or_default();
+                for r in &page {
+                    let name = r[attr].as_str().unwrap_or("").to_owned();
+                    if keep(&name) {
+                        out.push(name);
+                    }
+                }
+                start += page.len() as u64;
+                let total = body["totalResults"].as_u64().unwrap_or(0);
+                if page.is_empty() || start > total {
+                    break;
                 }
             }
         }

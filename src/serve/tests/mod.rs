@@ -7,6 +7,8 @@ mod healthy_operations;
 mod healthy_resources;
 mod large_tenant;
 mod odd_input;
+mod probes_defects;
+mod probes_hostile;
 mod probes_protocol;
 mod probes_resources;
 
@@ -225,6 +227,9 @@ async fn probe(name: &str, t: &T) -> String {
     if let Some(o) = probes_protocol::probe(name, t).await {
         return o;
     }
+    if let Some(o) = probes_defects::probe(name, t).await {
+        return o;
+    }
     panic!("no probe for fault {name}")
 }
 
@@ -244,6 +249,32 @@ async fn every_fault_changes_observable_behaviour() {
     assert!(
         failures.is_empty(),
         "faults without an observable effect:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// The hostile faults (the trust tests' servers) are probed the same way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_hostile_fault_changes_observable_behaviour() {
+    let mut failures = Vec::new();
+    for fault in super::HOSTILE {
+        let flavour = fault.flavours[0];
+        let healthy = T::new(flavour, &[]).await;
+        let faulty = T::new(flavour, &[fault.name]).await;
+        let probe = |t| probes_hostile::probe(fault.name, t);
+        let good = probe(&healthy).await;
+        let bad = probe(&faulty).await;
+        match (good, bad) {
+            (Some(good), Some(bad)) if good == bad => {
+                failures.push(format!("{}: both observe {good}", fault.name))
+            }
+            (Some(_), Some(_)) => {}
+            _ => failures.push(format!("{}: no probe", fault.name)),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "hostile faults without an observable effect:\n{}",
         failures.join("\n")
     );
 }
@@ -283,6 +314,7 @@ fn fault_catalog_is_well_formed() {
 fn every_fault_name_used_in_code_exists() {
     let sources = [
         include_str!("../app.rs"),
+        include_str!("../defects.rs"),
         include_str!("../bulk.rs"),
         include_str!("../discovery.rs"),
         include_str!("../error.rs"),
