@@ -266,6 +266,9 @@ pub fn run(a: RunOptions) -> i32 {
         },
         drift: a.snapshot_drift,
         whole_bodies: a.record_http.is_some(),
+        keep_passing_transcripts: a.record_http.is_some()
+            || a.report_html.is_some()
+            || (a.json.is_some() && a.json_transcripts == report::json::Transcripts::All),
     });
 
     let started = Instant::now();
