@@ -288,6 +288,7 @@ mod tests {
             transcript: Vec::new(),
             snapshots: Vec::new(),
             duration: Duration::ZERO,
+            requests: 0,
         }
     }
 

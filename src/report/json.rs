@@ -264,6 +264,7 @@ mod tests {
                     },
                 ],
                 duration: Duration::from_micros(1500),
+                requests: 2,
             })
             .collect()
     }

@@ -178,6 +178,7 @@ mod tests {
             transcript: vec![],
             snapshots: vec![],
             duration: std::time::Duration::ZERO,
+            requests: 0,
         }
     }
 

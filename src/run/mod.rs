@@ -101,6 +101,7 @@ pub async fn run_cases(
     drop(tx);
     let mut records = Vec::with_capacity(planned.len());
     while let Some(mut record) = rx.recv().await {
+        record.requests = record.transcript.len();
         listen(Event::Finished(&record));
         if record.verdict == Verdict::Pass && !ctx.keep_passing_transcripts {
             record.transcript = Vec::new();
@@ -135,6 +136,7 @@ fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
         transcript: Vec::new(),
         snapshots: Vec::new(),
         duration: Duration::ZERO,
+        requests: 0,
     }
 }
 

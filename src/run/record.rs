@@ -145,6 +145,8 @@ pub struct CaseRecord {
     pub snapshots: Vec<crate::check::snapshot::Outcome>,
     #[serde(rename = "duration_ms", serialize_with = "millis")]
     pub duration: Duration,
+    /// HTTP requests the case sent (counted before a PASS drops its transcript).
+    pub requests: usize,
 }
 
 /// Headers as `{"name", "value"}` objects, as HAR writes them.
