@@ -23,7 +23,16 @@ const VERSION: &str = concat!(
 
 const EXIT_CODES: &str = "Exit codes: 0 no FAIL or ERROR (with --strict: no NON-STRICT either); \
 1 some case failed, or resources were left behind; 2 usage or configuration error, a broken \
-suite file, an unreachable base URL, a TLS failure or credentials rejected at preflight.";
+suite file, an unreachable base URL, a TLS failure or credentials rejected at preflight; \
+130 interrupted (after the cleanup).";
+
+/// `run --help`: the safe first step on a production tenant, and the exit codes.
+const RUN_AFTER_HELP: &str = "On a production tenant start with --read-only (GET and HEAD only), \
+and a --rate the tenant allows.\n\n\
+Exit codes: 0 no FAIL or ERROR (with --strict: no NON-STRICT either); 1 some case failed, \
+snapshot drift with --snapshot-drift fail, or resources were left behind; 2 usage or \
+configuration error, a broken suite file, an unreachable base URL, a TLS failure or credentials \
+rejected at preflight; 130 interrupted (after the cleanup).";
 
 #[derive(Parser)]
 #[command(
@@ -46,6 +55,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run suites against a SCIM base URL (or the built-in reference server)
+    #[command(after_help = RUN_AFTER_HELP)]
     Run(RunArgs),
     /// List cases, or with --requirements the requirement ids each case covers (TSV)
     List(ListArgs),
@@ -59,12 +69,17 @@ enum Command {
     Snapshots(SnapshotsArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout
     Completions {
+        /// The shell to write the script for
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
     /// Print the man page (roff) on stdout
     Man,
     /// Delete resources left by earlier runs (names starting with scimspec-<run id>-), and nothing else
+    #[command(
+        after_help = "Exit codes: 0 nothing left; 1 some resources could not be deleted; \
+2 usage or configuration error."
+    )]
     Cleanup(CleanupArgs),
 }
 
@@ -90,20 +105,22 @@ struct CleanupArgs {
 
 #[derive(Args)]
 struct SnapshotsArgs {
+    /// What to do with each pending change
     #[arg(value_enum)]
     action: snapshot::Action,
-    /// The snapshot directory (searched recursively)
-    #[arg(long, default_value = "snapshots", value_name = "DIR")]
+    /// The directory given to `run --snapshots` (searched recursively for .snap.new files)
+    #[arg(long, value_name = "DIR")]
     snapshots: PathBuf,
 }
 
 /// How to reach and authenticate to an endpoint; shared by `run` and `cleanup`.
 #[derive(Args)]
+#[command(next_help_heading = "Connection")]
 struct ConnArgs {
     /// SCIM base URL, e.g. https://example.com/scim/v2
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
-    /// Bearer token
+    /// Bearer token (at least 4 characters, no spaces or control characters; never printed)
     #[arg(long, env = "SCIM_TOKEN", hide_env_values = true, value_name = "TOKEN")]
     token: Option<String>,
     /// Extra request header 'Name: value' (repeatable)
@@ -126,8 +143,14 @@ struct ConnArgs {
     #[arg(long)]
     insecure: bool,
     /// At most N requests per second (0.01 to 10000)
-    #[arg(long, value_name = "N", value_parser = crate::endpoint::options::parse_rate)]
+    #[arg(long, value_name = "N", value_parser = crate::endpoint::options::parse_rate,
+          help_heading = "Safety")]
     rate: Option<f64>,
+    /// Retries of a request answered 429 or 503, after the Retry-After the server names (seconds
+    /// or an HTTP date; at most 30 s) or 0.5 s (0 to 10; 0: no retry)
+    #[arg(long, default_value_t = 2, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(0..=10))]
+    retries: u32,
 }
 
 #[derive(Args)]
@@ -135,82 +158,127 @@ struct RunArgs {
     #[command(flatten)]
     conn: ConnArgs,
     /// Start the built-in reference server (core, loom or looop) in-process and run against it
-    #[arg(long, value_name = "FLAVOUR", conflicts_with = "base_url")]
+    #[arg(
+        long,
+        value_name = "FLAVOUR",
+        conflicts_with = "base_url",
+        help_heading = "Connection"
+    )]
     builtin: Option<serve::Flavour>,
     /// With --builtin: switch on a fault of the reference server (repeatable; see `serve --list-faults`)
-    #[arg(long = "fault", value_name = "NAME", requires = "builtin")]
+    #[arg(
+        long = "fault",
+        value_name = "NAME",
+        requires = "builtin",
+        help_heading = "Connection"
+    )]
     faults: Vec<String>,
     /// With --builtin: switch on a flavour option, a documented behaviour that is not a defect
     /// (repeatable; see `serve --list-options`)
-    #[arg(long = "option", value_name = "NAME", requires = "builtin")]
+    #[arg(
+        long = "option",
+        value_name = "NAME",
+        requires = "builtin",
+        help_heading = "Connection"
+    )]
     options: Vec<String>,
-    /// Judge only this kind of Okta app: catalog (OIN) or custom (AIW); default both
-    #[arg(long, value_enum, value_name = "KIND")]
-    okta_app: Option<OktaAppArg>,
+
+    /// Run only cases whose name contains this
+    #[arg(help_heading = "Selection")]
+    filter: Option<String>,
     /// Profiles to run, comma-separated: core, loom, looop, okta, entra
-    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "LIST",
+        help_heading = "Selection"
+    )]
     profile: Vec<String>,
+    /// Judge only this kind of Okta app: catalog (OIN) or custom (AIW); default both
+    #[arg(long, value_enum, value_name = "KIND", help_heading = "Selection")]
+    okta_app: Option<OktaAppArg>,
+    /// Match FILTER exactly
+    #[arg(long, help_heading = "Selection")]
+    exact: bool,
+    /// Skip cases whose name contains this (repeatable)
+    #[arg(long, value_name = "TEXT", help_heading = "Selection")]
+    skip: Vec<String>,
+    /// Add suite files from this directory (repeatable)
+    #[arg(long = "suites", value_name = "DIR", help_heading = "Selection")]
+    suites: Vec<PathBuf>,
+    /// List the selected cases and exit
+    #[arg(long, help_heading = "Selection")]
+    list: bool,
+
+    /// Run only cases that send no write request (GET/HEAD only); safe on production tenants
+    // First of its heading, before --rate (declared earlier, in the shared connection options).
+    #[arg(long, help_heading = "Safety", display_order = 0)]
+    read_only: bool,
+    /// Cases run at once (1 to 1024); also the number of DELETEs at once in the cleanup
+    #[arg(long, default_value_t = 16, value_name = "N", help_heading = "Safety",
+          value_parser = clap::value_parser!(u64).range(1..=1024))]
+    jobs: u64,
+    /// Per-case timeout in seconds (1 to 86400)
+    #[arg(long, default_value_t = 120, value_name = "SECS", help_heading = "Safety",
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
+    case_timeout: u64,
+    /// Leave created resources in place (for debugging; `scimspec cleanup` removes them later)
+    #[arg(long, help_heading = "Safety")]
+    keep: bool,
+
     /// Write JUnit XML here
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Reports")]
     junit: Option<PathBuf>,
     /// Write the JSON report here (its schema: schemas/report.schema.json)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Reports")]
     json: Option<PathBuf>,
     /// Which cases keep their HTTP transcript in the JSON report
-    #[arg(long, value_enum, default_value = "failed", value_name = "WHICH")]
+    #[arg(
+        long,
+        value_enum,
+        default_value = "failed",
+        value_name = "WHICH",
+        help_heading = "Reports"
+    )]
     json_transcripts: crate::report::json::Transcripts,
     /// Name the target in the reports (JUnit suite names, JSON, HTML); default: host:port/path
     /// of the base URL, or builtin-FLAVOUR
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", help_heading = "Reports")]
     label: Option<String>,
     /// Write a self-contained HTML report (index.html) into this directory
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", help_heading = "Reports")]
     report_html: Option<PathBuf>,
-    /// Per-case timeout in seconds (1 to 86400)
-    #[arg(long, default_value_t = 120, value_name = "SECS",
-          value_parser = clap::value_parser!(u64).range(1..=86400))]
-    case_timeout: u64,
-    /// NON-STRICT verdicts (broken SHOULDs) fail the run
-    #[arg(long)]
-    strict: bool,
-    /// Add suite files from this directory (repeatable)
-    #[arg(long = "suites", value_name = "DIR")]
-    suites: Vec<PathBuf>,
-    /// Cases run at once (1 to 1024); also the number of DELETEs at once in the cleanup
-    #[arg(long, default_value_t = 16, value_name = "N",
-          value_parser = clap::value_parser!(u64).range(1..=1024))]
-    jobs: u64,
-    /// Run only cases whose name contains this
-    filter: Option<String>,
-    /// Match FILTER exactly
-    #[arg(long)]
-    exact: bool,
-    /// Skip cases whose name contains this (repeatable)
-    #[arg(long)]
-    skip: Vec<String>,
-    /// List the selected cases and exit
-    #[arg(long)]
-    list: bool,
-    /// Print the HTTP transcript of every failing case
-    #[arg(long, short)]
-    verbose: bool,
-    /// Run only cases that send no write request (GET/HEAD only); safe on production tenants
-    #[arg(long)]
-    read_only: bool,
     /// Write every HTTP exchange of the run (credentials redacted) to this file as HAR 1.2
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Reports")]
     record_http: Option<PathBuf>,
-    /// Leave created resources in place (for debugging)
-    #[arg(long)]
-    keep: bool,
-    /// Where snapshots live (default snapshots/<target label>/)
-    #[arg(long, value_name = "DIR")]
+    /// Print the HTTP transcript of every failing case
+    #[arg(long, short, help_heading = "Reports")]
+    verbose: bool,
+    /// NON-STRICT verdicts (broken SHOULDs) fail the run
+    #[arg(long, help_heading = "Reports")]
+    strict: bool,
+
+    /// Take snapshots of the answers into DIR and compare later runs with them (off without it)
+    #[arg(long, value_name = "DIR", help_heading = "Snapshots")]
     snapshots: Option<PathBuf>,
-    /// check: compare (a missing snapshot is recorded as new); record: overwrite; off
-    #[arg(long, value_enum, default_value = "check", value_name = "MODE")]
+    /// check: compare, recording missing snapshots (a first run records the baseline); record:
+    /// overwrite; off
+    #[arg(
+        long,
+        value_enum,
+        default_value = "check",
+        value_name = "MODE",
+        help_heading = "Snapshots"
+    )]
     snapshot_mode: snapshot::Mode,
-    /// Whether a changed snapshot fails the case or is only reported
-    #[arg(long, value_enum, default_value = "fail", value_name = "HOW")]
+    /// report: show a changed snapshot's diff and keep the verdict; fail: the case fails
+    #[arg(
+        long,
+        value_enum,
+        default_value = "report",
+        value_name = "HOW",
+        help_heading = "Snapshots"
+    )]
     snapshot_drift: snapshot::Drift,
 }
 
@@ -235,12 +303,15 @@ struct LintArgs {
 
 #[derive(Args)]
 struct ServeArgs {
+    /// Which server to be: core (RFC 7643/7644 only), loom or looop (core plus that product's rules)
     #[arg(long, default_value = "core", value_name = "FLAVOUR")]
     flavour: serve::Flavour,
+    /// Address and port to listen on (beyond loopback only on purpose: it serves test data)
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     listen: std::net::SocketAddr,
-    /// Require this bearer token
-    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true)]
+    /// Require this bearer token (the same rule as `run --token`: at least 4 characters, no
+    /// spaces or control characters); without it the server needs no authentication
+    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true, value_name = "TOKEN")]
     token: Option<String>,
     /// Switch on a named fault (repeatable)
     #[arg(long = "fault", value_name = "NAME")]
@@ -265,8 +336,8 @@ struct ServeArgs {
 
 #[derive(Args)]
 struct CoverageArgs {
-    /// Directory of requirement catalogs (*.tsv); default ../shared/requirements when present,
-    /// else the copy compiled in
+    /// Directory of requirement catalogs (*.tsv) to measure against; default: the catalogs
+    /// compiled into scimspec
     #[arg(long, value_name = "DIR")]
     catalog: Option<PathBuf>,
     /// Print the uncovered ids of every file and level
@@ -301,7 +372,10 @@ pub fn main() -> i32 {
         Command::Serve(a) => serve::command(serve::ServeCommand {
             flavour: a.flavour,
             listen: a.listen,
-            token: a.token,
+            token: match crate::endpoint::options::checked_token(a.token.as_deref()) {
+                Ok(t) => t,
+                Err(e) => return crate::process::fatal(e),
+            },
             faults: a.faults,
             options: a.options,
             list_faults: a.list_faults,
@@ -318,9 +392,8 @@ pub fn main() -> i32 {
             EXIT_OK
         }
         Command::Man => {
-            let mut out = Vec::new();
-            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
-                Ok(()) => {
+            match man_page() {
+                Ok(out) => {
                     use std::io::Write as _;
                     // A closed pipe (`scimspec man | head`) is not an error worth reporting.
                     let _ = std::io::stdout().write_all(&out);
@@ -360,6 +433,77 @@ fn color_given() -> clap::ColorChoice {
     choice
 }
 
+/// One man page for every command. clap_mangen's own page lists the commands as
+/// scimspec-run(1), … pages that nobody installs; here each command's synopsis, options (under
+/// the headings of its --help) and notes follow as a section of the one page.
+fn man_page() -> std::io::Result<Vec<u8>> {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let top = clap_mangen::Man::new(cmd.clone());
+    let mut out = Vec::new();
+    top.render_title(&mut out)?;
+    top.render_name_section(&mut out)?;
+    top.render_synopsis_section(&mut out)?;
+    top.render_description_section(&mut out)?;
+    for sub in cmd
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set() && c.get_name() != "help")
+    {
+        out.extend_from_slice(
+            format!(".SH \"SCIMSPEC {}\"\n", sub.get_name().to_uppercase()).as_bytes(),
+        );
+        if let Some(about) = sub.get_about() {
+            out.extend_from_slice(roff_line(&about.to_string()).as_bytes());
+        }
+        let man = clap_mangen::Man::new(sub.clone());
+        let mut part = Vec::new();
+        man.render_synopsis_section(&mut part)?;
+        man.render_options_section(&mut part)?;
+        if sub.get_after_help().is_some() {
+            man.render_extra_section(&mut part)?;
+        }
+        out.extend_from_slice(demote_sections(&String::from_utf8_lossy(&part)).as_bytes());
+    }
+    let mut tail = Vec::new();
+    top.render_extra_section(&mut tail)?;
+    top.render_version_section(&mut tail)?;
+    let tail = String::from_utf8_lossy(&tail).replace(".SH EXTRA", ".SH \"EXIT STATUS\"");
+    out.extend_from_slice(tail.as_bytes());
+    Ok(out)
+}
+
+/// A command's own `.SH` sections become subsections (`.SS`) of its section of the page.
+fn demote_sections(roff: &str) -> String {
+    roff.lines()
+        .map(|l| match l.strip_prefix(".SH ") {
+            Some(title) => {
+                let title = title.trim_matches('"');
+                let title = if title == "EXTRA" { "NOTES" } else { title };
+                let mut chars = title.chars();
+                let shown: String = match chars.next() {
+                    Some(c) => c
+                        .to_uppercase()
+                        .chain(chars.flat_map(char::to_lowercase))
+                        .collect(),
+                    None => String::new(),
+                };
+                format!(".SS \"{shown}\"\n")
+            }
+            None => format!("{l}\n"),
+        })
+        .collect()
+}
+
+/// Text as one roff paragraph line: backslashes escaped, a leading dot or quote kept as text.
+fn roff_line(text: &str) -> String {
+    let escaped = text.replace('\\', "\\e");
+    if escaped.starts_with(['.', '\'']) {
+        format!("\\&{escaped}\n")
+    } else {
+        format!("{escaped}\n")
+    }
+}
+
 /// The kinds of Okta app integration, as `--okta-app` takes them.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 enum OktaAppArg {
@@ -381,6 +525,7 @@ impl From<ConnArgs> for ConnOptions {
             cacert: a.cacert,
             insecure: a.insecure,
             rate: a.rate,
+            retries: a.retries,
         }
     }
 }

@@ -4,7 +4,7 @@ use crate::catalog::Catalog;
 use crate::suite::Suite;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub fn covered_ids(suites: &[Suite]) -> BTreeSet<String> {
     suites
@@ -92,25 +92,16 @@ fn pct(c: usize, t: usize) -> f64 {
     }
 }
 
-/// `scimspec coverage`: the catalogs in `catalog_dir` (default: ../shared/requirements when
-/// present, else the copy compiled in) against the built-in suites.
+/// `scimspec coverage`: the catalogs in `catalog_dir` (default: the copy compiled in) against
+/// the built-in suites.
 pub fn command(catalog_dir: Option<&Path>, uncovered: bool) -> i32 {
     let catalog = match catalog_dir {
+        // The project's own idp.tsv may not be among a given directory's catalogs: keep it.
         Some(dir) => match Catalog::from_dir(dir) {
-            Ok(c) => c,
+            Ok(c) => c.with_missing_files_from(Catalog::builtin()),
             Err(e) => return crate::process::fatal(e),
         },
-        None => {
-            let shared = PathBuf::from("../shared/requirements");
-            if shared.is_dir() {
-                // The project's own idp.tsv is not among the shared catalogs: keep it.
-                Catalog::from_dir(&shared)
-                    .map(|c| c.with_missing_files_from(Catalog::builtin()))
-                    .unwrap_or_else(|_| Catalog::builtin())
-            } else {
-                Catalog::builtin()
-            }
-        }
+        None => Catalog::builtin(),
     };
     let suites = match crate::run::plan::load_suites(&[], &Catalog::builtin()) {
         Ok(s) => s,

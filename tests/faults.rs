@@ -1,10 +1,14 @@
 //! The fault matrix: every built-in suite passes against each clean flavour of the reference
 //! server, and every named fault is caught by at least one case that names one of the fault's
 //! requirement ids. The matrix (fault → cases that caught it) and the cases no fault catches are
-//! written to `fault-matrix.md` in cargo's target tmp dir and printed.
+//! written to `fault-matrix.md` in cargo's target tmp dir and printed. A case no fault catches is
+//! still shown able to fail when a real server breaches it: the `breach` rows of
+//! tests/expected/<server>.md are listed as "proven by <server>", apart from the cases nothing
+//! makes fail.
 
 mod common;
 
+use common::real_server::Expected;
 use common::*;
 use scimspec::serve::{FAULTS, Flavour};
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,8 +34,12 @@ struct CaseResult {
 }
 
 fn run_builtin(flavour: Flavour, faults: &[&str]) -> BTreeMap<String, CaseResult> {
+    run_profiles(flavour, profiles(flavour), faults)
+}
+
+fn run_profiles(flavour: Flavour, profiles: &str, faults: &[&str]) -> BTreeMap<String, CaseResult> {
     let ran = Run::builtin(flavour.name())
-        .profile(profiles(flavour))
+        .profile(profiles)
         .args(["--jobs", "16", "--snapshot-mode", "off"])
         .faults(faults)
         .json()
@@ -99,6 +107,61 @@ fn progress(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
+/// The cases a real server breaches (the `breach` rows of tests/expected/<server>.md, whose runs
+/// are checked by the real-server tests): case → the servers that make it fail.
+fn proven_by_real_servers() -> BTreeMap<String, Vec<String>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    files.sort();
+    let mut proven: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for path in files {
+        let Some(server) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        let expected = Expected::load(&format!("tests/expected/{server}.md"));
+        for (case, row) in &expected.rows {
+            if row.class == "breach" {
+                proven
+                    .entry(case.clone())
+                    .or_default()
+                    .push(server.to_owned());
+            }
+        }
+    }
+    proven
+}
+
+#[test]
+fn real_server_breaches_are_read_from_the_expected_files() {
+    let proven = proven_by_real_servers();
+    let servers: BTreeSet<&String> = proven.values().flatten().collect();
+    for s in ["django-scim2", "scim2-server", "scimmy"] {
+        assert!(
+            servers.iter().any(|x| *x == s),
+            "no breach row read for {s}"
+        );
+    }
+    // Only breach rows count: a BLOCKED, optional, choice or gated row proves nothing.
+    for server in ["django-scim2", "scim2-server", "scimmy"] {
+        let expected = Expected::load(&format!("tests/expected/{server}.md"));
+        for (case, row) in &expected.rows {
+            let listed = proven
+                .get(case)
+                .is_some_and(|s| s.iter().any(|x| x == server));
+            assert_eq!(
+                listed,
+                row.class == "breach",
+                "{server}: {case} ({})",
+                row.class
+            );
+        }
+    }
+}
+
 fn broken(v: &str) -> bool {
     matches!(v, "FAIL" | "NON-STRICT" | "ERROR")
 }
@@ -154,22 +217,21 @@ fn fault_matrix() {
     type Row = (String, Vec<String>, Vec<String>);
     let done = AtomicUsize::new(0);
     let rows: Vec<Row> = parallel(FAULTS, |fault| {
-        // Between them the loom and looop flavours run every profile (core, okta and entra on
-        // both); a fault of a single flavour runs there.
-        let on: Vec<Flavour> = if fault.flavours.len() > 1 {
-            fault
-                .flavours
-                .iter()
-                .copied()
-                .filter(|f| *f != Flavour::Core)
-                .collect()
+        // A fault of every flavour runs core, loom, okta and entra on the loom flavour and only
+        // the looop profile on the looop flavour (core, okta and entra would repeat there); a
+        // fault of a single flavour runs there with all its profiles.
+        let on: Vec<(Flavour, &str)> = if fault.flavours.len() > 1 {
+            vec![
+                (Flavour::Loom, profiles(Flavour::Loom)),
+                (Flavour::Looop, "looop"),
+            ]
         } else {
-            fault.flavours.to_vec()
+            fault.flavours.iter().map(|f| (*f, profiles(*f))).collect()
         };
         let mut naming = BTreeSet::new();
         let mut other = BTreeSet::new();
-        for flavour in &on {
-            let results = run_builtin(*flavour, &[fault.name]);
+        for (flavour, profiles) in &on {
+            let results = run_profiles(*flavour, profiles, &[fault.name]);
             let base = &clean[flavour.name()];
             for (name, r) in &results {
                 if caught(base.get(name), r) {
@@ -192,7 +254,11 @@ fn fault_matrix() {
             naming.len(),
             other.len()
         ));
-        let shown = on.iter().map(|f| f.name()).collect::<Vec<_>>().join("+");
+        let shown = on
+            .iter()
+            .map(|(f, _)| f.name())
+            .collect::<Vec<_>>()
+            .join("+");
         (
             shown,
             naming.into_iter().collect(),
@@ -202,9 +268,13 @@ fn fault_matrix() {
     let matrix: BTreeMap<&str, Row> = FAULTS.iter().map(|f| f.name).zip(rows).collect();
 
     let all_cases: BTreeSet<&String> = clean.values().flat_map(|m| m.keys()).collect();
-    let caught: BTreeSet<&String> = matrix
+    // A case is shown to fail by a matching defect: a fault naming one of the case's
+    // requirement ids. Failing only under unrelated faults proves nothing about its own point.
+    let caught: BTreeSet<&String> = matrix.values().flat_map(|(_, n, _)| n.iter()).collect();
+    let incidental: BTreeSet<&String> = matrix
         .values()
-        .flat_map(|(_, n, o)| n.iter().chain(o.iter()))
+        .flat_map(|(_, _, o)| o.iter())
+        .filter(|c| !caught.contains(c))
         .collect();
     let mut doc = String::new();
     let _ = writeln!(
@@ -238,10 +308,34 @@ fn fault_matrix() {
             let _ = writeln!(doc, "- {n}");
         }
     }
-    let never: Vec<&&String> = all_cases.iter().filter(|c| !caught.contains(**c)).collect();
-    let _ = writeln!(doc, "\n## Cases no fault makes fail ({})\n", never.len());
+    let uncaught: Vec<&&String> = all_cases.iter().filter(|c| !caught.contains(**c)).collect();
+    let proven = proven_by_real_servers();
+    let (by_server, never): (Vec<&&String>, Vec<&&String>) =
+        uncaught.into_iter().partition(|c| proven.contains_key(**c));
+    let _ = writeln!(
+        doc,
+        "\n## Cases no fault naming their requirements makes fail ({})\n",
+        never.len()
+    );
     for c in &never {
-        let _ = writeln!(doc, "- {c}");
+        let also = if incidental.contains(**c) {
+            " (fails only under unrelated faults)"
+        } else {
+            ""
+        };
+        let _ = writeln!(doc, "- {c}{also}");
+        problems.push(format!(
+            "case {c} is shown to fail by no fault naming one of its requirements and by no real server{also}"
+        ));
+    }
+    let _ = writeln!(
+        doc,
+        "\n## Cases no fault makes fail, proven by a real server ({})\n",
+        by_server.len()
+    );
+    for c in &by_server {
+        let servers = proven.get(**c).map(|s| s.join(", ")).unwrap_or_default();
+        let _ = writeln!(doc, "- {c}: proven by {servers}");
     }
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("fault-matrix.md");
     std::fs::write(&path, &doc).expect("write matrix");

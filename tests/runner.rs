@@ -579,6 +579,89 @@ fn rate_limit_spaces_requests() {
     );
 }
 
+/// `--retries N`: a 429 with `Retry-After: 1` is sent again after a second, the retry is in the
+/// transcript and counted in the JSON report; `--retries 0` judges the 429 itself; out of range
+/// is a usage error.
+#[test]
+fn retries_follow_retry_after_and_are_counted() {
+    let mock = start_mock();
+    let started = Instant::now();
+    let ran = Run::against(&mock.url)
+        .profile("fixture-retries")
+        .suites("retries")
+        .args(["--retries", "1", "--verbose"])
+        .json()
+        .run();
+    let stdout = &ran.stdout;
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "the Retry-After was honoured"
+    );
+    assert!(
+        stdout.contains("! answered 429 (Retry-After: 1), retried after 1.0s"),
+        "the retry is in the transcript:\n{stdout}"
+    );
+    let report = ran.report();
+    let case = report.case("busy-then-judged");
+    assert_eq!(case["retries"], 1, "{case}");
+    assert_eq!(
+        case["verdict"], "FAIL",
+        "the 200 after the retry is judged: {case}"
+    );
+    assert!(
+        case["message"].as_str().unwrap_or("").contains("200"),
+        "{case}"
+    );
+
+    let fresh = start_mock();
+    let ran = Run::against(&fresh.url)
+        .profile("fixture-retries")
+        .suites("retries")
+        .args(["--retries", "0"])
+        .json()
+        .run();
+    let case = ran.report().case("busy-then-judged").clone();
+    assert_eq!(case["retries"], 0, "{case}");
+    assert!(
+        case["message"].as_str().unwrap_or("").contains("429"),
+        "no retry: the 429 is judged: {case}"
+    );
+
+    let bad = Run::against(&fresh.url).args(["--retries", "11"]).run();
+    assert_eq!(bad.code, Some(2), "{}", bad.output());
+}
+
+/// `serve --token` and `run --token` refuse the same tokens, with one line and exit 2, and
+/// never echo the token.
+#[test]
+fn serve_and_run_refuse_the_same_tokens() {
+    for bad in [
+        "abc",
+        "two words",
+        "tab\there",
+        "ctl\u{7}bell",
+        "caf\u{e9}-token",
+    ] {
+        let serve = Run::new(["serve", "--listen", "127.0.0.1:0", "--token", bad]).run();
+        let run = Run::new(["run", "--builtin", "core", "--token", bad]).run();
+        let run_url =
+            Run::new(["run", "--base-url", "http://127.0.0.1:9/v2", "--token", bad]).run();
+        for (what, r) in [
+            ("serve", &serve),
+            ("run --builtin", &run),
+            ("run", &run_url),
+        ] {
+            assert_eq!(r.code, Some(2), "{what} {bad:?}: {}", r.output());
+            assert_eq!(r.stderr.trim().lines().count(), 1, "{what}: {}", r.stderr);
+            assert!(!r.output().contains(bad), "{what} echoed the token");
+        }
+        assert_eq!(
+            serve.stderr, run_url.stderr,
+            "the same rule, the same words"
+        );
+    }
+}
+
 /// The live list of a run's console: `VERDICT [LEVEL] suite::case` lines, as (name, verdict,
 /// level), in the order printed.
 fn live_lines(stdout: &str) -> Vec<(String, String, String)> {
@@ -719,4 +802,59 @@ fn colour_follows_the_color_flag() {
     );
     let never = run_fixture(&mock.url, &["create-then-read", "--color=never"]);
     assert!(!never.stdout.contains('\x1b'), "{}", never.stdout);
+}
+
+/// `completions` and `man` come from the clap definitions: bash accepts the script, and the one
+/// man page holds every command's options (no pointers to per-command pages that are not
+/// installed); `man -l` renders it where man is installed.
+#[test]
+fn completions_and_man_page_cover_every_command() {
+    let bash = Run::new(["completions", "bash"]).run();
+    assert_eq!(bash.code, Some(0), "{}", bash.stderr);
+    assert!(bash.stdout.contains("--snapshot-drift"), "{}", bash.stdout);
+    let checked = std::process::Command::new("bash")
+        .args(["-n", "-c", &bash.stdout])
+        .status();
+    if let Ok(status) = checked {
+        assert!(status.success(), "bash -n rejects the completion script");
+    }
+    let man = Run::new(["man"]).run();
+    assert_eq!(man.code, Some(0), "{}", man.stderr);
+    for command in [
+        "RUN",
+        "SERVE",
+        "SNAPSHOTS",
+        "CLEANUP",
+        "COVERAGE",
+        "COMPLETIONS",
+    ] {
+        assert!(
+            man.stdout.contains(&format!(".SH \"SCIMSPEC {command}\"")),
+            "{command} missing from the man page"
+        );
+    }
+    for option in ["retries", "read\\-only", "snapshot\\-drift", "listen"] {
+        assert!(
+            man.stdout.contains(option),
+            "--{option} missing from the man page"
+        );
+    }
+    assert!(!man.stdout.contains("scimspec\\-run(1)"), "{}", man.stdout);
+    let dir = tempdir("man");
+    let page = dir.join("scimspec.1");
+    std::fs::write(&page, &man.stdout).expect("write the page");
+    if let Ok(out) = std::process::Command::new("man")
+        .arg("-l")
+        .arg(&page)
+        .env("MANPAGER", "cat")
+        .env("PAGER", "cat")
+        .output()
+    {
+        assert!(
+            out.status.success(),
+            "man -l: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("SCIMSPEC RUN"));
+    }
 }

@@ -170,8 +170,8 @@ pub struct InResponse {
     pub started_at: jiff::Timestamp,
     /// The HTTP version the answer came in (`HTTP/1.1`, `HTTP/2.0`).
     pub version: String,
-    /// Retries made after 429/503 answers, with the wait each took.
-    pub retries: Vec<(u16, Duration)>,
+    /// Retries made after 429/503 answers: the status, the `Retry-After` value, the wait.
+    pub retries: Vec<Retry>,
 }
 
 impl InResponse {
@@ -185,6 +185,43 @@ impl InResponse {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+}
+
+/// One retry of a request: what the server answered and how long scimspec waited.
+#[derive(Clone, Debug)]
+pub struct Retry {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub wait: Duration,
+}
+
+impl fmt::Display for Retry {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "answered {}", self.status)?;
+        if let Some(v) = &self.retry_after {
+            write!(f, " (Retry-After: {})", redact::neutralise(v))?;
+        }
+        write!(f, ", retried after {:.1}s", self.wait.as_secs_f64())
+    }
+}
+
+/// The wait when a 429/503 answer names none (or one scimspec cannot read).
+pub const DEFAULT_RETRY_WAIT: Duration = Duration::from_millis(500);
+/// The longest wait a `Retry-After` can ask for: longer ones are cut to this.
+pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(30);
+
+/// The wait a `Retry-After` value asks for: delay-seconds or an HTTP date (RFC 9110 §10.2.3,
+/// all three date forms), at most [`MAX_RETRY_WAIT`]; a date already past means no wait.
+pub fn retry_wait(value: Option<&str>, now: std::time::SystemTime) -> Duration {
+    let asked = value.map(str::trim).and_then(|v| {
+        if let Ok(secs) = v.parse::<u64>() {
+            return Some(Duration::from_secs(secs));
+        }
+        httpdate::parse_http_date(v)
+            .ok()
+            .map(|at| at.duration_since(now).unwrap_or(Duration::ZERO))
+    });
+    asked.unwrap_or(DEFAULT_RETRY_WAIT).min(MAX_RETRY_WAIT)
 }
 
 /// Why an exchange did not produce an HTTP answer.
@@ -490,13 +527,13 @@ impl Target {
             let mut resp = self.send_once(req).await?;
             let retryable = matches!(resp.status, 429 | 503);
             if retryable && (retries.len() as u32) < self.options.max_retries {
-                let wait = resp
-                    .header("retry-after")
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .map(Duration::from_secs)
-                    .unwrap_or(Duration::from_millis(500))
-                    .min(Duration::from_secs(10));
-                retries.push((resp.status, wait));
+                let retry_after = resp.header("retry-after").map(str::to_owned);
+                let wait = retry_wait(retry_after.as_deref(), std::time::SystemTime::now());
+                retries.push(Retry {
+                    status: resp.status,
+                    retry_after,
+                    wait,
+                });
                 tokio::time::sleep(wait).await;
                 continue;
             }
@@ -663,6 +700,42 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         src = s.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::SystemTime;
+
+    #[test]
+    fn retry_after_as_seconds_or_http_date_capped() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").expect("date");
+        let wait = |v: Option<&str>| retry_wait(v, now);
+        assert_eq!(wait(Some("3")), Duration::from_secs(3));
+        assert_eq!(wait(Some(" 0 ")), Duration::ZERO);
+        assert_eq!(wait(Some("3600")), MAX_RETRY_WAIT);
+        assert_eq!(
+            wait(Some("Sun, 06 Nov 1994 08:49:42 GMT")),
+            Duration::from_secs(5)
+        );
+        // The two obsolete date forms HTTP still requires recipients to read.
+        assert_eq!(
+            wait(Some("Sunday, 06-Nov-94 08:49:47 GMT")),
+            Duration::from_secs(10)
+        );
+        assert_eq!(
+            wait(Some("Sun Nov  6 08:49:39 1994")),
+            Duration::from_secs(2)
+        );
+        assert_eq!(wait(Some("Sun, 06 Nov 1994 08:00:00 GMT")), Duration::ZERO);
+        assert_eq!(wait(Some("Mon, 07 Nov 1994 08:49:37 GMT")), MAX_RETRY_WAIT);
+        assert_eq!(wait(Some("soon")), DEFAULT_RETRY_WAIT);
+        assert_eq!(wait(None), DEFAULT_RETRY_WAIT);
+        assert_eq!(
+            retry_wait(Some("-1"), SystemTime::now()),
+            DEFAULT_RETRY_WAIT
+        );
+    }
 }
 
 #[cfg(test)]

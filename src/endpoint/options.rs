@@ -17,17 +17,16 @@ pub struct ConnOptions {
     pub cacert: Option<PathBuf>,
     pub insecure: bool,
     pub rate: Option<f64>,
+    /// Retries of a request answered 429 or 503 (0: none).
+    pub retries: u32,
 }
 
 impl ConnOptions {
     pub fn credentials(&self) -> Result<Credentials, String> {
         let mut creds = Credentials {
-            bearer: self.token.clone().filter(|t| !t.is_empty()),
+            bearer: checked_token(self.token.as_deref())?,
             ..Credentials::default()
         };
-        if creds.bearer.as_ref().is_some_and(|t| t.len() < 4) {
-            return Err("the token is shorter than 4 characters; such a token cannot be kept out of the output safely".into());
-        }
         if let Some(b) = &self.basic {
             match b.split_once(':') {
                 Some((u, p)) if p.len() >= 4 => creds.basic = Some((u.to_owned(), p.to_owned())),
@@ -77,10 +76,40 @@ impl ConnOptions {
             insecure: self.insecure,
             cacert: self.cacert.clone(),
             rate: self.rate,
+            max_retries: self.retries.min(MAX_RETRIES),
             ..ClientOptions::default()
         })
     }
 }
+
+/// The bearer token rule of `run`, `cleanup` and `serve`: empty means none; a token must be at
+/// least 4 characters (a shorter one cannot be redacted from the output without mangling it) and
+/// hold only visible ASCII (anything else cannot go into an Authorization header, and would fail
+/// every request instead of being refused once).
+pub fn checked_token(token: Option<&str>) -> Result<Option<String>, String> {
+    let Some(t) = token.filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if t.chars().count() < 4 {
+        return Err("the token is shorter than 4 characters; such a token cannot be kept out of the output safely".into());
+    }
+    if let Some(c) = t.chars().find(|c| !c.is_ascii_graphic()) {
+        let what = if c.is_whitespace() {
+            "a space or line break"
+        } else if c.is_control() {
+            "a control character"
+        } else {
+            "a non-ASCII character"
+        };
+        return Err(format!(
+            "the token holds {what}, which an Authorization header cannot carry (the token is not shown)"
+        ));
+    }
+    Ok(Some(t.to_owned()))
+}
+
+/// Most retries `--retries` allows: each may wait up to 30 s.
+pub const MAX_RETRIES: u32 = 10;
 
 /// Per-request timeout bound, in seconds.
 pub const MAX_TIMEOUT: u64 = 3600;

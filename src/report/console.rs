@@ -59,7 +59,7 @@ pub fn render(records: &[CaseRecord], catalog: &Catalog, strict: bool, verbose: 
     if !drift.is_empty() {
         let _ = writeln!(
             out,
-            "{bold}Snapshot drift (reported, not failed: --snapshot-drift warn){bold:#}"
+            "{bold}Snapshot drift (reported; --snapshot-drift fail makes it fail the case){bold:#}"
         );
         for r in drift {
             for d in r.snapshots.iter().filter_map(|o| o.diff()) {
@@ -73,18 +73,9 @@ pub fn render(records: &[CaseRecord], catalog: &Catalog, strict: bool, verbose: 
         }
         out.push('\n');
     }
-    let new: usize = records
-        .iter()
-        .flat_map(|r| r.snapshots.iter())
-        .filter(|o| matches!(o, crate::check::snapshot::Outcome::New { .. }))
-        .count();
-    if new > 0 {
-        let _ = writeln!(
-            out,
-            "{new} new snapshot{} recorded\n",
-            if new == 1 { "" } else { "s" }
-        );
-    }
+    out.push_str(&crate::check::snapshot::recorded_note(
+        records.iter().flat_map(|r| r.snapshots.iter()),
+    ));
     let mut blocked: BTreeMap<(Option<&str>, &str), Vec<&CaseRecord>> = BTreeMap::new();
     for r in records {
         if let Some(b) = &r.blocked {
@@ -287,6 +278,7 @@ mod tests {
             mismatches: Vec::new(),
             transcript: Vec::new(),
             snapshots: Vec::new(),
+            retries: 0,
             duration: Duration::ZERO,
             requests: 0,
         }

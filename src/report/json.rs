@@ -263,6 +263,7 @@ mod tests {
                         file: "f".into(),
                     },
                 ],
+                retries: i,
                 duration: Duration::from_micros(1500),
                 requests: 2,
             })

@@ -177,6 +177,7 @@ mod tests {
             mismatches: vec![],
             transcript: vec![],
             snapshots: vec![],
+            retries: 0,
             duration: std::time::Duration::ZERO,
             requests: 0,
         }

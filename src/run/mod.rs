@@ -135,6 +135,7 @@ fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
         mismatches: Vec::new(),
         transcript: Vec::new(),
         snapshots: Vec::new(),
+        retries: 0,
         duration: Duration::ZERO,
         requests: 0,
     }
@@ -219,6 +220,7 @@ pub async fn run_case(ctx: &RunContext, p: &Planned) -> CaseRecord {
             drifted.join("`, `")
         );
     }
+    record.retries = record.transcript.iter().map(|x| x.retries.len()).sum();
     record.duration = started.elapsed();
     record
 }
@@ -235,6 +237,7 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
         schemas: ctx.schemas,
     };
     let mut chosen: Vec<String> = Vec::new();
+    let mut seen_ids = snapshot::Ids::default();
     for (i, step) in p.case.steps.iter().enumerate() {
         let step_label = match &step.name {
             Some(n) => format!("step {} \"{n}\"", i + 1),
@@ -310,6 +313,13 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
             .transcript
             .push(exchange(ctx, &step_label, &req, Some(&resp), None));
 
+        if ctx.snapshots.is_some() {
+            let json = match &body {
+                Body::Json(v) => Some(v),
+                _ => None,
+            };
+            seen_ids.observe(&resp, json);
+        }
         if let (Some(name), Some(store)) = (&step.snapshot, &ctx.snapshots) {
             let prefix = vars.prefix().to_owned();
             let known: Vec<(&str, &serde_json::Value)> =
@@ -319,6 +329,7 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
                 base_url: &ctx.target.base_url,
                 prefix: &prefix,
                 vars: known,
+                ids: &seen_ids,
                 redact: &redact,
             };
             let contents = snapshot::normalise(&resp, &sctx);
@@ -351,6 +362,9 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
             match matched {
                 Some(label) => chosen.push(label),
                 None => {
+                    // The alternative whose status held says most about what went wrong: its
+                    // mismatches come first (they make the case's one-line message).
+                    tried.sort_by_key(|(_, ms)| ms.iter().any(|m| m.subject == "status"));
                     for (label, ms) in tried {
                         for mut m in ms {
                             m.subject = format!("[{label}] {}", m.subject);
@@ -560,7 +574,7 @@ fn exchange(
             .map(|x| {
                 x.retries
                     .iter()
-                    .map(|(s, w)| format!("answered {s}, retried after {:.1}s", w.as_secs_f64()))
+                    .map(|retry| r.redact(&retry.to_string()).into_owned())
                     .collect()
             })
             .unwrap_or_default(),

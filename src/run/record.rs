@@ -143,6 +143,8 @@ pub struct CaseRecord {
     pub mismatches: Vec<Mismatch>,
     pub transcript: Vec<Exchange>,
     pub snapshots: Vec<crate::check::snapshot::Outcome>,
+    /// Requests of the case sent again after a 429 or 503 (each is in the transcript).
+    pub retries: usize,
     #[serde(rename = "duration_ms", serialize_with = "millis")]
     pub duration: Duration,
     /// HTTP requests the case sent (counted before a PASS drops its transcript).

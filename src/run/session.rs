@@ -118,6 +118,12 @@ pub fn run(a: RunOptions) -> i32 {
             return fatal(e);
         }
     }
+    if let Some(dir) = &a.snapshots
+        && a.snapshot_mode != snapshot::Mode::Off
+        && let Err(e) = check_snapshot_dir(dir)
+    {
+        return fatal(e);
+    }
     let options = match a.conn.client_options() {
         Ok(o) => o,
         Err(e) => return fatal(e),
@@ -255,14 +261,13 @@ pub fn run(a: RunOptions) -> i32 {
         strict: a.strict,
         cancelled: cancelled.clone(),
         in_flight: AtomicUsize::new(0),
-        snapshots: match a.snapshot_mode {
-            snapshot::Mode::Off => None,
-            mode => Some(snapshot::Store {
-                dir: a.snapshots.clone().unwrap_or_else(|| {
-                    PathBuf::from("snapshots").join(target_label(&base_url, a.builtin))
-                }),
+        // Only where the user asked: an answer in a file is a copy of the tenant's data.
+        snapshots: match (&a.snapshots, a.snapshot_mode) {
+            (Some(dir), mode) if mode != snapshot::Mode::Off => Some(snapshot::Store {
+                dir: dir.clone(),
                 mode,
             }),
+            _ => None,
         },
         drift: a.snapshot_drift,
         whole_bodies: a.record_http.is_some(),
@@ -464,6 +469,17 @@ fn kept(target: &Target, why: &str) -> CleanupReport {
 }
 
 /// A report file can be written: its directory is made, the file opened for writing (and
+/// The snapshot directory can be made and written to: found now rather than at the first snapshot.
+fn check_snapshot_dir(dir: &std::path::Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        format!(
+            "--snapshots {}: cannot make the directory: {e}",
+            dir.display()
+        )
+    })?;
+    check_report_file("--snapshots", &dir.join(".scimspec-write-test"))
+}
+
 /// removed again when the check made it).
 fn check_report_file(flag: &str, path: &std::path::Path) -> Result<(), String> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -598,34 +614,6 @@ fn display_label(base_url: &str, builtin: Option<serve::Flavour>, faults: &[Stri
         ),
         Err(_) => base_url.to_owned(),
     }
-}
-
-/// A directory name for a target's snapshots: `builtin-core`, or host, port and path.
-fn target_label(base_url: &str, builtin: Option<serve::Flavour>) -> String {
-    if let Some(f) = builtin {
-        return format!("builtin-{}", f.name());
-    }
-    let parsed = url::Url::parse(base_url).ok();
-    let raw = match &parsed {
-        Some(u) => format!(
-            "{}{}{}",
-            u.host_str().unwrap_or("host"),
-            u.port().map(|p| format!("-{p}")).unwrap_or_default(),
-            u.path()
-        ),
-        None => base_url.to_owned(),
-    };
-    let label: String = raw
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    label.trim_matches('-').to_owned()
 }
 
 /// `${declared.User.schemas}` (the core schema and extensions /ResourceTypes lists for User),

@@ -325,8 +325,11 @@ pub fn bulk(app: &App, body_len: usize, body: &Value, ctx: &Ctx) -> ScimResult<R
             break;
         }
     }
-    Ok(Reply::json(
-        StatusCode::OK,
-        json!({"schemas": [scim::BULK_RESPONSE], "Operations": results}),
-    ))
+    let mut answer = json!({"schemas": [scim::BULK_RESPONSE], "Operations": results});
+    if app.fault("bulk-echoes-failonerrors")
+        && let (Some(n), Some(o)) = (fail_on_errors, answer.as_object_mut())
+    {
+        o.insert("failOnErrors".into(), json!(n));
+    }
+    Ok(Reply::json(StatusCode::OK, answer))
 }

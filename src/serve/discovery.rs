@@ -115,6 +115,9 @@ fn resource_type_faults(app: &App, mut v: Value) -> Value {
     if app.fault("resource-type-description-missing") {
         o.remove("description");
     }
+    if app.fault("resource-type-group-schema-wrong") && o.get("name") == Some(&json!("Group")) {
+        o.insert("schema".into(), json!(format!("{}s", scim::GROUP_SCHEMA)));
+    }
     if app.fault("discovery-schemas-attribute-missing") {
         o.remove("schemas");
     }
@@ -165,6 +168,11 @@ pub fn resource_type(app: &App, ctx: &Ctx, name: &str) -> ScimResult<Reply> {
         app.catalog
             .resource_type_json(kind, &ctx.base_url, with_looop(app), endpoint),
     );
+    if app.fault("resource-type-by-id-no-extensions")
+        && let Some(o) = v.as_object_mut()
+    {
+        o.remove("schemaExtensions");
+    }
     super::defects::resource_type(app, &mut v);
     Ok(Reply::json(StatusCode::OK, v))
 }

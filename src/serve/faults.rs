@@ -36,6 +36,238 @@ pub static FAULTS: &[Fault] = &[
         description: "/Schemas declares name and name.familyName required, and a User without a familyName is refused (400): legal for a server, but an RFC-minimal create fails.",
     },
     Fault {
+        name: "wrong-type-ignored",
+        requirements: &["rfc7644.3.12.status-400-bad-request"],
+        flavours: ALL,
+        description: "A value of the wrong JSON type for a multi-valued attribute (emails as a string) is dropped silently and the request succeeds, instead of 400.",
+    },
+    Fault {
+        name: "null-stored-as-text",
+        requirements: &["rfc7644.3.3.create-null-clears"],
+        flavours: ALL,
+        description: "A single-valued attribute sent as null on create or PUT is stored as the text \"null\" (String(null)), so it is set, not left unassigned.",
+    },
+    Fault {
+        name: "if-match-weak-rejected",
+        requirements: &["rfc7644.3.14.if-match-success"],
+        flavours: ALL,
+        description: "If-Match is checked with strong comparison, so the weak ETags (W/\"…\") the server itself issues never match: a PUT, PATCH or DELETE with the current ETag answers 412.",
+    },
+    Fault {
+        name: "groups-patch-405",
+        requirements: &["rfc7644.3.2.groups-endpoint-methods"],
+        flavours: ALL,
+        description: "PATCH /Groups/{id} answers 405 Method Not Allowed although /ServiceProviderConfig says patch is supported (PATCH on /Users works).",
+    },
+    Fault {
+        name: "get-unknown-500",
+        requirements: &["rfc7644.3.4.1.get-unknown-resource-404"],
+        flavours: ALL,
+        description: "GET of an id that was never stored answers 500 (a null dereference); ids of deleted resources still answer 404.",
+    },
+    Fault {
+        name: "total-results-zero-unfiltered",
+        requirements: &["rfc7644.3.4.2.listresponse-totalresults"],
+        flavours: ALL,
+        description: "A list without a filter answers totalResults 0 (matches are only counted for filtered queries), whatever it returns.",
+    },
+    Fault {
+        name: "total-results-first-or-term",
+        requirements: &["rfc7644.3.4.2.listresponse-totalresults"],
+        flavours: ALL,
+        description: "With a filter that is an or of terms, totalResults counts the matches of the first term only (the count query is built from it); Resources are right.",
+    },
+    Fault {
+        name: "unknown-query-parameter-400",
+        requirements: &["rfc7644.3.4.2.ignore-unknown-query-params"],
+        flavours: ALL,
+        description: "A list request with a query parameter the server does not know is refused with 400 instead of ignoring the parameter.",
+    },
+    Fault {
+        name: "root-filter-undefined-attribute-matches",
+        requirements: &["rfc7644.3.4.2.1.multitype-undefined-attribute-no-value"],
+        flavours: ALL,
+        description: "In a root query, a filter term on an attribute a resource type does not define (userName on a Group) is dropped as if true, instead of having no value.",
+    },
+    Fault {
+        name: "root-query-users-only",
+        requirements: &["rfc7644.3.4.2.1.root-query-includes-all-types"],
+        flavours: ALL,
+        description: "A query at the root (GET / with a filter) searches only Users and never returns Groups.",
+    },
+    Fault {
+        name: "root-search-500",
+        requirements: &["rfc7644.3.4.3.post-search-root"],
+        flavours: ALL,
+        description: "POST /.search at the root answers 500 instead of a ListResponse or a clean refusal.",
+    },
+    Fault {
+        name: "filter-and-first-term-only",
+        requirements: &[
+            "rfc7644.3.4.2.2.filter-logical-and",
+            "rfc7644.3.4.2.2.filter-grouping-parentheses",
+        ],
+        flavours: ALL,
+        description: "An and in a filter evaluates only its left operand: the right-hand term is dropped.",
+    },
+    Fault {
+        name: "filter-or-unsupported",
+        requirements: &["rfc7644.3.4.2.2.filter-logical-or"],
+        flavours: ALL,
+        description: "A filter containing or is refused with 400 invalidFilter (the server handles eq and and only).",
+    },
+    Fault {
+        name: "filter-pr-complex-never-matches",
+        requirements: &["rfc7644.3.4.2.2.filter-op-pr"],
+        flavours: ALL,
+        description: "pr on a single-valued complex attribute (name pr) never matches: only simple values count as present.",
+    },
+    Fault {
+        name: "filter-defaulted-attribute-unseen",
+        requirements: &["rfc7644.3.4.2.2.filter-defaulted-attribute-value"],
+        flavours: ALL,
+        description: "Users created without active are returned with active: true (a default applied when rendering), but filters evaluate the stored value, where active has none.",
+    },
+    Fault {
+        name: "filter-username-eq-returns-all",
+        requirements: &[
+            "rfc7644.3.4.2.2.filter-returns-only-matches",
+            "rfc7644.3.4.2.2.filter-op-eq",
+            "rfc7644.4.serviceproviderconfig-matches-behaviour",
+        ],
+        flavours: ALL,
+        description: "A filter that is exactly userName eq \"…\" (the IdPs' look-up) takes a fast path that returns every user, the match first; other filters work.",
+    },
+    Fault {
+        name: "filter-groups-ignored",
+        requirements: &["rfc7644.3.4.2.2.filter-returns-only-matches"],
+        flavours: ALL,
+        description: "Filters on /Groups are ignored: the list returns every group (only /Users filters are evaluated).",
+    },
+    Fault {
+        name: "filter-gt-as-ge",
+        requirements: &[
+            "rfc7644.3.4.2.2.filter-op-gt",
+            "rfc7644.3.4.2.2.filter-op-lt",
+        ],
+        flavours: ALL,
+        description: "String gt and lt include the equal value (translated to >= and <=).",
+    },
+    Fault {
+        name: "filter-value-path-500",
+        requirements: &["rfc7644.3.4.2.2.filter-complex-value-path"],
+        flavours: ALL,
+        description: "A query filter with a value path (emails[type eq \"work\"]) answers 500 instead of being evaluated or refused with 400 invalidFilter.",
+    },
+    Fault {
+        name: "patch-add-multivalued-replaces",
+        requirements: &[
+            "rfc7644.3.5.2.1.add-multivalued-appends",
+            "rfc7644.3.5.2.1.add-no-path-merges-attributes",
+        ],
+        flavours: ALL,
+        description: "PATCH add on a multi-valued attribute (members, emails) replaces the existing values instead of appending.",
+    },
+    Fault {
+        name: "patch-add-keeps-existing-value",
+        requirements: &["rfc7644.3.5.2.1.add-singlevalued-replaces"],
+        flavours: ALL,
+        description: "PATCH add on a single-valued attribute that already has a value keeps the old value (add only fills unassigned attributes).",
+    },
+    Fault {
+        name: "patch-ops-reversed",
+        requirements: &["rfc7644.3.5.2.patch-ops-sequential"],
+        flavours: ALL,
+        description: "The operations of a PATCH request are applied last to first.",
+    },
+    Fault {
+        name: "patch-remove-all-ignored",
+        requirements: &["rfc7644.3.5.2.2.remove-multivalued-all"],
+        flavours: ALL,
+        description: "PATCH remove of a whole multi-valued attribute (path members, no filter, no value) answers 200 and removes nothing.",
+    },
+    Fault {
+        name: "patch-remove-sets-empty-string",
+        requirements: &["rfc7644.3.5.2.2.remove-singlevalued"],
+        flavours: ALL,
+        description: "PATCH remove on a single-valued string attribute stores \"\" instead of unassigning it.",
+    },
+    Fault {
+        name: "patch-replace-multivalued-appends",
+        requirements: &["rfc7644.3.5.2.3.replace-multivalued-all"],
+        flavours: ALL,
+        description: "PATCH replace on a whole multi-valued attribute (members, no filter) appends the new values and keeps the old ones.",
+    },
+    Fault {
+        name: "patch-displayname-ignored",
+        requirements: &[
+            "rfc7644.3.5.2.3.replace-singlevalued",
+            "rfc7644.3.5.2.patchop-request-accepted",
+        ],
+        flavours: ALL,
+        description: "PATCH replace with the path displayName on a User answers 200 and keeps the old value (the server derives displayName itself and drops PATCH writes to it).",
+    },
+    Fault {
+        name: "patch-unknown-op-ignored",
+        requirements: &["rfc7644.3.5.2.patch-unknown-op-rejected"],
+        flavours: ALL,
+        description: "A PATCH operation whose op is not add, remove or replace (copy) is skipped silently and the request answers 200.",
+    },
+    Fault {
+        name: "patch-unqualified-extension-path-ignored",
+        requirements: &["rfc7644.3.5.2.patch-unqualified-names-use-resource-schemas"],
+        flavours: ALL,
+        description: "A PATCH path naming an extension attribute without its URN (employeeNumber) answers 200 and changes nothing.",
+    },
+    Fault {
+        name: "deleted-username-reserved",
+        requirements: &["rfc7644.3.6.deleted-not-in-conflict-check"],
+        flavours: ALL,
+        description: "Deleted users are soft-deleted and keep their userName in the uniqueness check: creating a new user with it answers 409.",
+    },
+    Fault {
+        name: "bulk-echoes-failonerrors",
+        requirements: &["rfc7644.3.7.bulkresponse-no-failonerrors"],
+        flavours: ALL,
+        description: "The BulkResponse echoes the request's failOnErrors.",
+    },
+    Fault {
+        name: "accept-json-406",
+        requirements: &["rfc7644.3.8.accept-json"],
+        flavours: ALL,
+        description: "A request whose Accept lists only application/json is answered 406 Not Acceptable.",
+    },
+    Fault {
+        name: "content-type-charset-required",
+        requirements: &["rfc7644.3.8.request-content-type-scim-json"],
+        flavours: ALL,
+        description: "A request body is accepted only with Content-Type application/scim+json; charset=utf-8: without the charset (or as application/json) it is refused with 415.",
+    },
+    Fault {
+        name: "utf8-mangled",
+        requirements: &["rfc7644.3.8.json-utf8"],
+        flavours: ALL,
+        description: "Non-ASCII strings written by POST, PUT or PATCH are stored as if their UTF-8 bytes were Latin-1 (Zoë becomes ZoÃ«).",
+    },
+    Fault {
+        name: "resource-type-by-id-no-extensions",
+        requirements: &["rfc7644.4.resourcetypes-listresponse"],
+        flavours: ALL,
+        description: "GET /ResourceTypes/User leaves out schemaExtensions (the list at /ResourceTypes has them).",
+    },
+    Fault {
+        name: "resource-type-group-schema-wrong",
+        requirements: &["rfc7644.4.resourcetypes-listresponse"],
+        flavours: ALL,
+        description: "The Group resource type names the schema urn:ietf:params:scim:schemas:core:2.0:Groups (a typo), not the Group schema.",
+    },
+    Fault {
+        name: "bulk-advertised-not-implemented",
+        requirements: &["rfc7644.4.serviceproviderconfig-matches-behaviour"],
+        flavours: ALL,
+        description: "/ServiceProviderConfig says bulk is supported, but POST /Bulk answers 501 Not Implemented.",
+    },
+    Fault {
         name: "create-no-location",
         requirements: &["rfc7644.3.3.create-location-header"],
         flavours: ALL,
@@ -1014,128 +1246,6 @@ pub static FAULTS: &[Fault] = &[
         flavours: ALL,
         description: "meta.lastModified stays the creation time (as django-scim2's date_joined), and timestamps carry a +00:00 offset.",
     },
-];
-
-/// Looks a fault up by name (conformance faults and hostile ones).
-pub fn find(name: &str) -> Option<&'static Fault> {
-    FAULTS.iter().chain(HOSTILE).find(|f| f.name == name)
-}
-
-/// The `--list-faults` listing: one line per fault, `NAME \t REQ,REQ \t DESCRIPTION`.
-pub fn fault_listing() -> String {
-    let mut out = String::new();
-    for f in FAULTS.iter().chain(HOSTILE) {
-        out.push_str(f.name);
-        out.push('\t');
-        out.push_str(&f.requirements.join(","));
-        out.push('\t');
-        out.push_str(f.description);
-        out.push('\n');
-    }
-    out
-}
-
-// ---- hostile faults (issue 13: trust on production tenants) ----
-//
-// These break scimspec's own promises rather than (only) a SCIM rule: that the token stays with
-// the base URL's origin and out of every output, that everything a run creates is found and
-// deleted, and that a server's answers cannot steer requests or the terminal. The fault matrix
-// (tests/faults.rs) proves conformance faults through the suites; these are proven by
-// tests/trust.rs, which measures what reaches a foreign listener, the terminal and the tenant.
-
-/// Faults that attack the runner, in listing order (after [`FAULTS`]).
-pub static HOSTILE: &[Fault] = &[
-    Fault {
-        name: "location-foreign-origin",
-        requirements: &[
-            "rfc7644.3.3.create-location-header",
-            "rfc7644.3.3.create-meta-location",
-            "scimspec.credentials-base-origin-only",
-        ],
-        flavours: ALL,
-        description: "Location, Content-Location and meta.location name another origin (host 127.0.0.2, same port): a client that follows them with its token hands the token over.",
-    },
-    Fault {
-        name: "id-path-traversal",
-        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ids-one-path-segment"],
-        flavours: ALL,
-        description: "New users get the id ../Groups/victim-N, and a group victim-N (not the run's) is made beside each: a client that pastes ids into paths deletes the victim.",
-    },
-    Fault {
-        name: "id-fragment",
-        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ids-one-path-segment"],
-        flavours: ALL,
-        description: "New users get the id victim-N#frag, and a user victim-N (not the run's) is made beside each: an unencoded id loses its fragment and names the victim.",
-    },
-    Fault {
-        name: "numeric-ids",
-        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ledger-any-id-type"],
-        flavours: ALL,
-        description: "Resource ids are JSON numbers (\"id\": 1001), not strings.",
-    },
-    Fault {
-        name: "create-empty-answer",
-        requirements: &[
-            "rfc7644.3.3.create-returns-201",
-            "scimspec.ledger-found-by-name",
-        ],
-        flavours: ALL,
-        description: "A successful POST /Users or /Groups answers 201 with no body and no Location: only the name tells what was created.",
-    },
-    Fault {
-        name: "put-upsert-201",
-        requirements: &["scimspec.ledger-put-created"],
-        flavours: ALL,
-        description: "PUT to an unknown id creates the resource under that id and answers 201 Created.",
-    },
-    Fault {
-        name: "bulk-no-location",
-        requirements: &[
-            "rfc7644.3.7.bulk-op-location",
-            "scimspec.ledger-found-by-name",
-        ],
-        flavours: ALL,
-        description: "Bulk operation results carry no location, so the ids of bulk-created resources are not given.",
-    },
-    Fault {
-        name: "delete-500-twice",
-        requirements: &["rfc7644.3.6.delete-returns-204", "scimspec.cleanup-retries"],
-        flavours: ALL,
-        description: "The first two DELETEs of each resource answer 500; the third deletes it (204).",
-    },
-    Fault {
-        name: "delete-always-500",
-        requirements: &[
-            "rfc7644.3.6.delete-returns-204",
-            "scimspec.cleanup-leftovers-fail-the-run",
-        ],
-        flavours: ALL,
-        description: "Every DELETE answers 500 and deletes nothing.",
-    },
-    Fault {
-        name: "echo-credentials",
-        requirements: &["scimspec.secrets-never-printed"],
-        flavours: ALL,
-        description: "Any Authorization is accepted, and every answer echoes the credentials it got: headers X-Echo-* and a body member `echo` with the header values, the bare token, the Basic password (plain and percent-encoded) and every other request header.",
-    },
-    Fault {
-        name: "terminal-escapes",
-        requirements: &[
-            "rfc7644.3.12.error-json-body",
-            "scimspec.terminal-output-neutralised",
-        ],
-        flavours: ALL,
-        description: "Error details, meta.resourceType and displayName carry terminal escape sequences (OSC 52 clipboard write, clear screen, window title), and error bodies end in raw ESC bytes.",
-    },
-    Fault {
-        name: "endless-list",
-        requirements: &[
-            "rfc7644.3.4.2.listresponse-totalresults",
-            "scimspec.bounded-loops",
-        ],
-        flavours: ALL,
-        description: "Every list page of /Users and /Groups is full of new run-prefixed resources and totalResults stays ahead of startIndex: paging never ends.",
-    },
     Fault {
         name: "auth-missing-token-accepted",
         requirements: &[
@@ -1391,5 +1501,127 @@ pub static HOSTILE: &[Fault] = &[
         requirements: &["entra.manager-add-ref"],
         flavours: ALL,
         description: "Entra's PATCH Add path manager with a one-element array [{$ref, value}] is refused (400): only an object or a bare id is read.",
+    },
+];
+
+/// Looks a fault up by name (conformance faults and hostile ones).
+pub fn find(name: &str) -> Option<&'static Fault> {
+    FAULTS.iter().chain(HOSTILE).find(|f| f.name == name)
+}
+
+/// The `--list-faults` listing: one line per fault, `NAME \t REQ,REQ \t DESCRIPTION`.
+pub fn fault_listing() -> String {
+    let mut out = String::new();
+    for f in FAULTS.iter().chain(HOSTILE) {
+        out.push_str(f.name);
+        out.push('\t');
+        out.push_str(&f.requirements.join(","));
+        out.push('\t');
+        out.push_str(f.description);
+        out.push('\n');
+    }
+    out
+}
+
+// ---- hostile faults (issue 13: trust on production tenants) ----
+//
+// These break scimspec's own promises rather than (only) a SCIM rule: that the token stays with
+// the base URL's origin and out of every output, that everything a run creates is found and
+// deleted, and that a server's answers cannot steer requests or the terminal. The fault matrix
+// (tests/faults.rs) proves conformance faults through the suites; these are proven by
+// tests/trust.rs, which measures what reaches a foreign listener, the terminal and the tenant.
+
+/// Faults that attack the runner, in listing order (after [`FAULTS`]).
+pub static HOSTILE: &[Fault] = &[
+    Fault {
+        name: "location-foreign-origin",
+        requirements: &[
+            "rfc7644.3.3.create-location-header",
+            "rfc7644.3.3.create-meta-location",
+            "scimspec.credentials-base-origin-only",
+        ],
+        flavours: ALL,
+        description: "Location, Content-Location and meta.location name another origin (host 127.0.0.2, same port): a client that follows them with its token hands the token over.",
+    },
+    Fault {
+        name: "id-path-traversal",
+        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ids-one-path-segment"],
+        flavours: ALL,
+        description: "New users get the id ../Groups/victim-N, and a group victim-N (not the run's) is made beside each: a client that pastes ids into paths deletes the victim.",
+    },
+    Fault {
+        name: "id-fragment",
+        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ids-one-path-segment"],
+        flavours: ALL,
+        description: "New users get the id victim-N#frag, and a user victim-N (not the run's) is made beside each: an unencoded id loses its fragment and names the victim.",
+    },
+    Fault {
+        name: "numeric-ids",
+        requirements: &["rfc7643.3.1.id-non-empty", "scimspec.ledger-any-id-type"],
+        flavours: ALL,
+        description: "Resource ids are JSON numbers (\"id\": 1001), not strings.",
+    },
+    Fault {
+        name: "create-empty-answer",
+        requirements: &[
+            "rfc7644.3.3.create-returns-201",
+            "scimspec.ledger-found-by-name",
+        ],
+        flavours: ALL,
+        description: "A successful POST /Users or /Groups answers 201 with no body and no Location: only the name tells what was created.",
+    },
+    Fault {
+        name: "put-upsert-201",
+        requirements: &["scimspec.ledger-put-created"],
+        flavours: ALL,
+        description: "PUT to an unknown id creates the resource under that id and answers 201 Created.",
+    },
+    Fault {
+        name: "bulk-no-location",
+        requirements: &[
+            "rfc7644.3.7.bulk-op-location",
+            "scimspec.ledger-found-by-name",
+        ],
+        flavours: ALL,
+        description: "Bulk operation results carry no location, so the ids of bulk-created resources are not given.",
+    },
+    Fault {
+        name: "delete-500-twice",
+        requirements: &["rfc7644.3.6.delete-returns-204", "scimspec.cleanup-retries"],
+        flavours: ALL,
+        description: "The first two DELETEs of each resource answer 500; the third deletes it (204).",
+    },
+    Fault {
+        name: "delete-always-500",
+        requirements: &[
+            "rfc7644.3.6.delete-returns-204",
+            "scimspec.cleanup-leftovers-fail-the-run",
+        ],
+        flavours: ALL,
+        description: "Every DELETE answers 500 and deletes nothing.",
+    },
+    Fault {
+        name: "echo-credentials",
+        requirements: &["scimspec.secrets-never-printed"],
+        flavours: ALL,
+        description: "Any Authorization is accepted, and every answer echoes the credentials it got: headers X-Echo-* and a body member `echo` with the header values, the bare token, the Basic password (plain and percent-encoded) and every other request header.",
+    },
+    Fault {
+        name: "terminal-escapes",
+        requirements: &[
+            "rfc7644.3.12.error-json-body",
+            "scimspec.terminal-output-neutralised",
+        ],
+        flavours: ALL,
+        description: "Error details, meta.resourceType and displayName carry terminal escape sequences (OSC 52 clipboard write, clear screen, window title), and error bodies end in raw ESC bytes.",
+    },
+    Fault {
+        name: "endless-list",
+        requirements: &[
+            "rfc7644.3.4.2.listresponse-totalresults",
+            "scimspec.bounded-loops",
+        ],
+        flavours: ALL,
+        description: "Every list page of /Users and /Groups is full of new run-prefixed resources and totalResults stays ahead of startIndex: paging never ends.",
     },
 ];

@@ -457,6 +457,14 @@ pub struct Eval<'c> {
     pub pr_multivalued_never: bool,
     pub datetime_as_text: bool,
     pub value_path_cross_element: bool,
+    /// `and` evaluates its left operand only (a fault).
+    pub and_first_only: bool,
+    /// `pr` on a single-valued complex attribute never matches (a fault).
+    pub pr_complex_never: bool,
+    /// String `gt`/`lt` include the equal value (a fault).
+    pub gt_as_ge: bool,
+    /// A term on an attribute the resource type does not define holds (a fault of root queries).
+    pub undefined_matches: bool,
 }
 
 impl<'c> Eval<'c> {
@@ -472,6 +480,10 @@ impl<'c> Eval<'c> {
             pr_multivalued_never: false,
             datetime_as_text: false,
             value_path_cross_element: false,
+            and_first_only: false,
+            pr_complex_never: false,
+            gt_as_ge: false,
+            undefined_matches: false,
         }
     }
 
@@ -556,6 +568,43 @@ pub fn uses_ne(filter: &Filter) -> bool {
     }
 }
 
+/// Does the filter use `or` anywhere?
+pub fn uses_or(filter: &Filter) -> bool {
+    match filter {
+        Filter::Or(..) => true,
+        Filter::And(a, b) => uses_or(a) || uses_or(b),
+        Filter::Not(a) | Filter::ValuePath(_, a) => uses_or(a),
+        Filter::Compare(..) | Filter::Present(_) => false,
+    }
+}
+
+/// The first term of a filter that is an `or` of terms.
+pub fn first_or_term(filter: &Filter) -> Option<&Filter> {
+    let Filter::Or(first, _) = filter else {
+        return None;
+    };
+    let mut first: &Filter = first;
+    while let Filter::Or(a, _) = first {
+        first = a;
+    }
+    Some(first)
+}
+
+/// Is the filter exactly `userName eq "…"`?
+pub fn is_username_eq(filter: &Filter) -> bool {
+    matches!(filter, Filter::Compare(p, Op::Eq, Value::String(_)) if p.eq_ignore_ascii_case("userName"))
+}
+
+/// Does the filter use a value path (`emails[type eq "work"]`) anywhere?
+pub fn uses_value_path(filter: &Filter) -> bool {
+    match filter {
+        Filter::ValuePath(..) => true,
+        Filter::And(a, b) | Filter::Or(a, b) => uses_value_path(a) || uses_value_path(b),
+        Filter::Not(a) => uses_value_path(a),
+        Filter::Compare(..) | Filter::Present(_) => false,
+    }
+}
+
 fn leaf_def<'a>(attr: &'a Attr, sub: Option<&'a Attr>) -> &'a Attr {
     match sub {
         Some(s) => s,
@@ -572,6 +621,8 @@ struct Found<'a, 'c> {
     whole_present: bool,
     /// The path names a whole complex multi-valued attribute (`emails`, not `emails.value`).
     multi_complex: bool,
+    /// The path names a whole complex single-valued attribute (`name`).
+    single_complex: bool,
 }
 
 fn container(resource: &Map<String, Value>, home: Home) -> Option<&Map<String, Value>> {
@@ -628,6 +679,7 @@ fn find<'a, 'c>(
         def,
         whole_present: whole_present && sub.is_none(),
         multi_complex: attr.multi && attr.ty == Ty::Complex && sub.is_none(),
+        single_complex: !attr.multi && attr.ty == Ty::Complex && sub.is_none(),
     })
 }
 
@@ -683,8 +735,10 @@ fn compare_one(actual: &Value, op: Op, expected: &Value, def: &Attr, ev: &Eval<'
         Op::Co => a.contains(&b),
         Op::Sw => a.starts_with(&b),
         Op::Ew => a.ends_with(&b),
+        Op::Gt if ev.gt_as_ge => a >= b,
         Op::Gt => a > b,
         Op::Ge => a >= b,
+        Op::Lt if ev.gt_as_ge => a <= b,
         Op::Lt => a < b,
         Op::Le => a <= b,
     }
@@ -714,17 +768,19 @@ fn eval_compare(found: &Found<'_, '_>, op: Op, expected: &Value, ev: &Eval<'_>) 
 /// Does the resource (a rendered representation) match the filter?
 pub fn matches(filter: &Filter, resource: &Map<String, Value>, ev: &Eval<'_>) -> bool {
     match filter {
+        Filter::And(a, _) if ev.and_first_only => matches(a, resource, ev),
         Filter::And(a, b) => matches(a, resource, ev) && matches(b, resource, ev),
         Filter::Or(a, b) => matches(a, resource, ev) || matches(b, resource, ev),
         Filter::Not(a) => !matches(a, resource, ev),
         Filter::Present(path) => match find(resource, path, ev) {
             Some(f) if f.multi_complex && ev.pr_multivalued_never => false,
+            Some(f) if f.single_complex && ev.pr_complex_never => false,
             Some(f) => f.whole_present || f.values.iter().any(|v| non_empty(v)),
-            None => false,
+            None => ev.undefined_matches,
         },
         Filter::Compare(path, op, value) => match find(resource, path, ev) {
             Some(f) => eval_compare(&f, *op, value, ev),
-            None => false,
+            None => ev.undefined_matches,
         },
         Filter::ValuePath(path, inner) => {
             let Some(PathRef::Attr {
@@ -784,6 +840,7 @@ pub fn matches_elements(
                 def,
                 whole_present: false,
                 multi_complex: false,
+                single_complex: false,
             };
             match filter {
                 Filter::Present(_) => found.values.iter().any(|v| non_empty(v)),

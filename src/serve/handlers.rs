@@ -314,6 +314,9 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
     if let Some(resp) = hostile::before(&app, &method, &segs) {
         return resp;
     }
+    if let Some(e) = media_type_faults(&app, &method, &headers) {
+        return error_response(&app, &e);
+    }
 
     let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(b) => b,
@@ -401,6 +404,64 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
     hostile::after(&app, &method, &segs, &headers, &params.0, &ctx, resp).await
 }
 
+/// The faults of content negotiation: an Accept of application/json alone refused (406), a
+/// request body without an explicit UTF-8 charset refused (415).
+fn media_type_faults(app: &App, method: &Method, headers: &HeaderMap) -> Option<ScimError> {
+    if app.fault("accept-json-406")
+        && let Some(accept) = header_str(headers, header::ACCEPT)
+    {
+        let a = accept.to_ascii_lowercase();
+        if a.contains("application/json") && !a.contains("scim+json") && !a.contains("*/*") {
+            return Some(ScimError::new(
+                StatusCode::NOT_ACCEPTABLE,
+                None,
+                "only application/scim+json responses are available",
+            ));
+        }
+    }
+    if app.fault("content-type-charset-required")
+        && matches!(*method, Method::POST | Method::PUT | Method::PATCH)
+    {
+        let ct = header_str(headers, header::CONTENT_TYPE)
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+            .replace([' ', '"'], "");
+        if ct != "application/scim+json;charset=utf-8" {
+            return Some(ScimError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                None,
+                "the request body must be sent as application/scim+json; charset=utf-8",
+            ));
+        }
+    }
+    None
+}
+
+/// A list request with a query parameter the server does not know (the
+/// unknown-query-parameter-400 fault).
+fn unknown_param(app: &App, params: &Params) -> ScimResult<()> {
+    const KNOWN: &[&str] = &[
+        "filter",
+        "sortBy",
+        "sortOrder",
+        "startIndex",
+        "count",
+        "attributes",
+        "excludedAttributes",
+    ];
+    if app.fault("unknown-query-parameter-400")
+        && let Some((k, _)) = params
+            .0
+            .iter()
+            .find(|(k, _)| !KNOWN.iter().any(|n| n.eq_ignore_ascii_case(k)))
+    {
+        return Err(ScimError::invalid_value(format!(
+            "unknown query parameter \"{k}\""
+        )));
+    }
+    Ok(())
+}
+
 /// The id of the user a faulty /Me redirects to.
 const ME_OWNER: &str = "2819c223-7f76-453a-919d-413861904646";
 
@@ -463,7 +524,10 @@ fn route(
     let search_missing = app.fault("search-endpoint-missing");
     match segs.as_slice() {
         [] => match *method {
-            Method::GET => ops::query(app, None, &query_from_params(params), ctx),
+            Method::GET => {
+                unknown_param(app, params)?;
+                ops::query(app, None, &query_from_params(params), ctx)
+            }
             _ => Err(method_not_allowed(method, path, "GET")),
         },
         [".search"] => {
@@ -471,6 +535,9 @@ fn route(
                 return Err(no_endpoint());
             }
             match *method {
+                Method::POST if app.fault("root-search-500") => Err(ScimError::internal(
+                    "UnsupportedOperationException: search without a resource type",
+                )),
                 Method::POST => {
                     let body = parse_json(app, bytes)?;
                     let q = search_query(app, &body, ctx)?;
@@ -507,6 +574,11 @@ fn route(
             _ => Err(method_not_allowed(method, path, "GET")),
         },
         ["Bulk"] => match *method {
+            Method::POST if app.fault("bulk-advertised-not-implemented") => Err(ScimError::new(
+                StatusCode::NOT_IMPLEMENTED,
+                None,
+                "bulk operations are not implemented",
+            )),
             Method::POST => {
                 if bytes.len() > MAX_PAYLOAD_SIZE {
                     return bulk::bulk(app, bytes.len(), &Value::Null, ctx);
@@ -535,7 +607,10 @@ fn route(
             };
             match rest {
                 [] => match *method {
-                    Method::GET => ops::query(app, Some(kind), &query_from_params(params), ctx),
+                    Method::GET => {
+                        unknown_param(app, params)?;
+                        ops::query(app, Some(kind), &query_from_params(params), ctx)
+                    }
                     Method::POST => {
                         let body = parse_json(app, bytes)?;
                         ops::create(app, kind, &body, ctx)
@@ -566,6 +641,9 @@ fn route(
                         None,
                         "PATCH is not supported by this server (patch.supported is false); send the whole resource with PUT",
                     )),
+                    Method::PATCH if kind == Kind::Group && app.fault("groups-patch-405") => {
+                        Err(method_not_allowed(method, path, "GET, PUT, DELETE"))
+                    }
                     Method::PATCH => {
                         let body = parse_json(app, bytes)?;
                         ops::patch(app, kind, id, &body, ctx)

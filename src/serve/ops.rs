@@ -49,9 +49,12 @@ pub fn etag_matches(header: &str, current: &str) -> bool {
 }
 
 fn check_if_match(app: &App, ctx: &Ctx, r: &Resource) -> ScimResult<()> {
+    // Strong comparison (a fault): a weak tag never matches, so the server's own W/ ETags fail.
+    let strong_miss =
+        |h: &str| app.fault("if-match-weak-rejected") && h.trim() != "*" && h.contains("W/");
     if let Some(h) = &ctx.if_match
         && !app.fault("etag-ignored-if-match")
-        && !etag_matches(h, &r.etag())
+        && (!etag_matches(h, &r.etag()) || strong_miss(h))
     {
         return Err(ScimError::precondition_failed(format!(
             "If-Match {h} does not match the current version {}",
@@ -212,9 +215,17 @@ fn lookup<'s>(app: &App, store: &'s Store, kind: Kind, id: &str) -> Option<&'s R
 /// GET /Users/{id}, /Groups/{id}.
 pub fn get(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
     let store = app.store();
-    let r = lookup(app, &store, kind, id)
+    let Some(r) = lookup(app, &store, kind, id)
         .or_else(|| super::defects::get_fallback(app, &store, kind, id))
-        .ok_or_else(|| not_found(kind, id))?;
+    else {
+        if app.fault("get-unknown-500") && !store.deleted_ids.contains(id) {
+            return Err(ScimError::internal(format!(
+                "NullPointerException: no {} row for id {id}",
+                kind.name()
+            )));
+        }
+        return Err(not_found(kind, id));
+    };
     if let Some(e) = super::defects::get_error(app, r) {
         return Err(e);
     }
@@ -528,8 +539,13 @@ pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
     } else {
         store.resources.remove(id);
     }
-    if app.fault("delete-twice-204") {
+    if app.fault("delete-twice-204") || app.fault("get-unknown-500") {
         store.deleted_ids.insert(id.to_string());
+    }
+    if app.fault("deleted-username-reserved")
+        && let Some(name) = r.user_name()
+    {
+        store.reserved_user_names.push(name.to_string());
     }
     store.remove_member_everywhere(id);
     Ok(match body {
@@ -652,13 +668,25 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
                     "the ne operator is not supported",
                 ));
             }
-            Some(parsed)
+            if app.fault("filter-or-unsupported") && filter::uses_or(&parsed) {
+                return Err(ScimError::invalid_filter(
+                    "the or operator is not supported",
+                ));
+            }
+            if app.fault("filter-value-path-500") && filter::uses_value_path(&parsed) {
+                return Err(ScimError::internal(
+                    "ClassCastException: value path in FilterTranslator",
+                ));
+            }
+            let ignored = kind == Some(Kind::Group) && app.fault("filter-groups-ignored");
+            Some(parsed).filter(|_| !ignored)
         }
         _ => None,
     };
     let store = app.store();
     let kinds: Vec<Kind> = match kind {
         Some(k) => vec![k],
+        None if app.fault("root-query-users-only") => vec![Kind::User],
         None => vec![Kind::User, Kind::Group],
     };
     let eval_for = |k: Kind| {
@@ -672,6 +700,11 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         ev.pr_multivalued_never = app.fault("filter-pr-multivalued-never-matches");
         ev.datetime_as_text = app.fault("filter-datetime-as-text");
         ev.value_path_cross_element = app.fault("filter-value-path-cross-element");
+        ev.and_first_only = app.fault("filter-and-first-term-only");
+        ev.pr_complex_never = app.fault("filter-pr-complex-never-matches");
+        ev.gt_as_ge = app.fault("filter-gt-as-ge");
+        ev.undefined_matches =
+            kind.is_none() && app.fault("root-filter-undefined-attribute-matches");
         ev
     };
     if let Some(f) = &parsed {
@@ -714,18 +747,39 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
     // Without filter or sort only the page is rendered: a large tenant's list costs its page.
     let unrendered_total = (parsed.is_none() && !sorting).then_some(listed.len());
     let mut matches: Vec<(Kind, Map<String, Value>)> = Vec::new();
+    let first_term = parsed.as_ref().and_then(filter::first_or_term);
+    let mut first_count = 0;
+    let username_fast = app.fault("filter-username-eq-returns-all")
+        && kind == Some(Kind::User)
+        && parsed.as_ref().is_some_and(filter::is_username_eq);
+    let mut unmatched = Vec::new();
     for r in listed.iter().copied() {
         if unrendered_total.is_some() {
             break;
         }
         let full = render::render(app, &store, r, ctx);
-        if let Some(f) = &parsed
-            && !filter::matches(f, &full, &eval_for(r.kind))
+        // The defaulted active is added when rendering; the faulty filter sees the stored data.
+        let mut seen = full.clone();
+        if app.fault("filter-defaulted-attribute-unseen") && !r.data.contains_key("active") {
+            seen.remove("active");
+        }
+        if let Some(t) = first_term
+            && filter::matches(t, &seen, &eval_for(r.kind))
         {
+            first_count += 1;
+        }
+        if let Some(f) = &parsed
+            && !filter::matches(f, &seen, &eval_for(r.kind))
+        {
+            if username_fast {
+                unmatched.push((r.kind, full));
+            }
             continue;
         }
         matches.push((r.kind, full));
     }
+    matches.extend(unmatched);
+    let first_or_term = first_term.map(|_| first_count);
     if let Some(sort_by) = q.sort_by.as_deref().filter(|s| !s.trim().is_empty())
         && !app.fault("sort-ignored")
     {
@@ -817,6 +871,10 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
     }
     let total_shown = if app.fault("total-results-wrong") {
         page.len()
+    } else if app.fault("total-results-zero-unfiltered") && parsed.is_none() {
+        0
+    } else if let Some(first) = first_or_term.filter(|_| app.fault("total-results-first-or-term")) {
+        first
     } else {
         total
     };

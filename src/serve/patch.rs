@@ -93,6 +93,8 @@ pub fn parse_ops(app: &App, body: &Value) -> ScimResult<Vec<PatchOp>> {
             OpKind::Replace
         } else if case_ok("remove") {
             OpKind::Remove
+        } else if app.fault("patch-unknown-op-ignored") {
+            continue;
         } else {
             return Err(ScimError::invalid_syntax(format!(
                 "operation {i}: op \"{name}\" is not one of add, replace, remove"
@@ -127,7 +129,12 @@ pub fn apply(
     ops: &[PatchOp],
 ) -> Result<Work, (Work, ScimError)> {
     let mut work = work;
-    for op in ops {
+    let ordered: Vec<&PatchOp> = if app.fault("patch-ops-reversed") {
+        ops.iter().rev().collect()
+    } else {
+        ops.iter().collect()
+    };
+    for op in ordered {
         let mut next = work.clone();
         match apply_op(app, kind, &mut next, op) {
             Ok(()) => {
@@ -399,6 +406,11 @@ fn set_value(
             other => Value::Array(vec![other.clone()]),
         };
         let n = normalize_value(app, attr, &as_array)?;
+        let op = match op {
+            OpKind::Add if app.fault("patch-add-multivalued-replaces") => OpKind::Replace,
+            OpKind::Replace if app.fault("patch-replace-multivalued-appends") => OpKind::Add,
+            other => other,
+        };
         match op {
             OpKind::Replace | OpKind::Remove => {
                 set_attr(&mut work.data, home, attr, None, n);
@@ -471,6 +483,12 @@ fn set_value(
             }
             Some(other) => set_attr(&mut work.data, home, attr, None, Some(other)),
         }
+        return Ok(());
+    }
+    if op == OpKind::Add
+        && app.fault("patch-add-keeps-existing-value")
+        && get_attr(&work.data, home, attr).is_some()
+    {
         return Ok(());
     }
     let n = normalize_value(app, attr, v)?;
@@ -580,6 +598,12 @@ fn apply_path(app: &App, kind: Kind, work: &mut Work, op: &PatchOp, path: &str) 
         }
         PathRef::Attr { home, attr, sub } => (home, attr, sub),
     };
+    if app.fault("patch-unqualified-extension-path-ignored")
+        && matches!(home, Home::Extension(_))
+        && !parsed.attr.contains(':')
+    {
+        return Ok(());
+    }
     if app.fault("enterprise-dropped") && home == Home::Extension(scim::ENTERPRISE_USER_SCHEMA) {
         return Ok(());
     }
@@ -625,6 +649,14 @@ fn apply_path(app: &App, kind: Kind, work: &mut Work, op: &PatchOp, path: &str) 
         return apply_filtered(app, kind, work, op.op, home, attr, &f, sub_after, &value);
     }
     match op.op {
+        OpKind::Replace
+            if kind == Kind::User
+                && home == Home::Core
+                && attr.name == "displayName"
+                && app.fault("patch-displayname-ignored") =>
+        {
+            Ok(())
+        }
         OpKind::Add | OpKind::Replace => set_value(app, kind, work, op.op, home, attr, sub, &value),
         OpKind::Remove => {
             if attr.required && sub.is_none() {
@@ -666,6 +698,13 @@ fn apply_path(app: &App, kind: Kind, work: &mut Work, op: &PatchOp, path: &str) 
                         set_attr(&mut work.data, home, attr, None, None);
                     }
                 }
+                return Ok(());
+            }
+            if attr.multi && app.fault("patch-remove-all-ignored") {
+                return Ok(());
+            }
+            if !attr.multi && attr.ty == Ty::String && app.fault("patch-remove-sets-empty-string") {
+                set_attr(&mut work.data, home, attr, None, Some(json!("")));
                 return Ok(());
             }
             set_attr(&mut work.data, home, attr, None, None);

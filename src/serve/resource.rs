@@ -8,7 +8,7 @@ use super::app::App;
 use super::error::{ScimError, ScimResult};
 use super::filter::{PathOpts, PathRef, resolve_path};
 use super::schema::{Attr, Home, Kind, LOOM_ROLES, Ty};
-use super::store::Store;
+use super::store::{Store, username_key};
 use crate::scim;
 
 /// The extension URN used by the member-role-in-extension fault.
@@ -92,6 +92,10 @@ fn normalize_simple(app: &App, attr: &Attr, v: &Value) -> ScimResult<Option<Valu
             let Some(s) = v.as_str() else {
                 return wrong("a string");
             };
+            if app.fault("utf8-mangled") && !s.is_ascii() {
+                // The body's UTF-8 bytes read as Latin-1, one char per byte.
+                return Ok(Some(Value::String(s.bytes().map(char::from).collect())));
+            }
             if attr.name == "loomMemberRole" && app.flavour == Flavour::Loom {
                 let lower = s.to_ascii_lowercase();
                 if LOOM_ROLES.contains(&lower.as_str()) {
@@ -183,6 +187,9 @@ pub fn normalize_value(app: &App, attr: &Attr, v: &Value) -> ScimResult<Option<V
         return normalize_simple(app, attr, v);
     }
     let Some(items) = v.as_array() else {
+        if app.fault("wrong-type-ignored") {
+            return Ok(None);
+        }
         return Err(ScimError::invalid_value(format!(
             "'{}' is multi-valued and must be a JSON array, got {v}",
             attr.name
@@ -480,7 +487,15 @@ fn apply_key(app: &App, kind: Kind, input: &mut Input, key: &str, v: &Value) -> 
             }
             match sub {
                 None => {
-                    let n = normalize_value(app, attr, v)?;
+                    let n = if v.is_null()
+                        && !attr.multi
+                        && attr.ty == Ty::String
+                        && app.fault("null-stored-as-text")
+                    {
+                        Some(json!("null"))
+                    } else {
+                        normalize_value(app, attr, v)?
+                    };
                     set_attr(&mut input.data, home, attr, None, n);
                 }
                 Some(s) if !attr.multi => {
@@ -534,6 +549,16 @@ pub fn validate(
                             "userName must be the user's email address; \"{name}\" is not an email address"
                         )),
                     ));
+                }
+                if app.fault("deleted-username-reserved")
+                    && store
+                        .reserved_user_names
+                        .iter()
+                        .any(|n| username_key(n) == username_key(name))
+                {
+                    return Err(ScimError::uniqueness(format!(
+                        "userName \"{name}\" is already taken"
+                    )));
                 }
                 if !app.fault("duplicate-username-accepted") {
                     let cs = app.fault("username-uniqueness-case-sensitive");

@@ -64,6 +64,9 @@ pub struct Store {
     filed: HashMap<String, Vec<IndexKey>>,
     /// Ids deleted so far (kept only for the delete-twice-204 fault).
     pub deleted_ids: std::collections::HashSet<String>,
+    /// userNames of deleted users still held by the uniqueness check (the
+    /// deleted-username-reserved fault).
+    pub reserved_user_names: Vec<String>,
     next_seq: u64,
     next_version: u64,
     last_ts: Option<jiff::Timestamp>,

@@ -11,6 +11,7 @@ mod probes_defects;
 mod probes_hostile;
 mod probes_protocol;
 mod probes_resources;
+mod probes_rfc7644;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -222,6 +223,9 @@ fn names(r: &Resp, key: &str) -> Vec<String> {
 /// What a client observes of the fault's behaviour. Healthy and faulty servers must differ.
 async fn probe(name: &str, t: &T) -> String {
     if let Some(o) = probes_resources::probe(name, t).await {
+        return o;
+    }
+    if let Some(o) = probes_rfc7644::probe(name, t).await {
         return o;
     }
     if let Some(o) = probes_protocol::probe(name, t).await {
