@@ -336,6 +336,10 @@ struct ServeArgs {
     /// Delay every answer by this many milliseconds (to stand in for a remote server)
     #[arg(long, default_value_t = 0, value_name = "MS")]
     latency_ms: u64,
+    /// Start with this many users already stored (seed-N@example.com), to stand in for a large
+    /// production tenant
+    #[arg(long, default_value_t = 0, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=10_000_000))]
+    seed_users: u32,
 }
 
 #[derive(Args)]
@@ -385,6 +389,7 @@ pub fn main() -> i32 {
             list_faults: a.list_faults,
             list_options: a.list_options,
             latency_ms: a.latency_ms,
+            seed_users: a.seed_users as usize,
         }),
         Command::Coverage(a) => crate::coverage::command(a.catalog.as_deref(), a.uncovered),
         Command::Snapshots(a) => snapshot::command(a.action, &a.snapshots),

@@ -280,6 +280,7 @@ mod tests {
             snapshots: Vec::new(),
             retries: 0,
             duration: Duration::ZERO,
+            requests: 0,
         }
     }
 

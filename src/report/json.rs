@@ -265,6 +265,7 @@ mod tests {
                 ],
                 retries: i,
                 duration: Duration::from_micros(1500),
+                requests: 2,
             })
             .collect()
     }

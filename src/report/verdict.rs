@@ -179,6 +179,7 @@ mod tests {
             snapshots: vec![],
             retries: 0,
             duration: std::time::Duration::ZERO,
+            requests: 0,
         }
     }
 

@@ -39,6 +39,9 @@ pub struct RunContext {
     pub drift: snapshot::Drift,
     /// `--record-http`: transcripts keep whole bodies (up to the response size cap).
     pub whole_bodies: bool,
+    /// Whether a report shows the exchanges of passing cases; when none does, a PASS record
+    /// drops its transcript as the case ends, so memory does not grow with the suite.
+    pub keep_passing_transcripts: bool,
 }
 
 /// What the runner tells its listener while cases run. Records are kept apart from printing:
@@ -97,8 +100,12 @@ pub async fn run_cases(
     }
     drop(tx);
     let mut records = Vec::with_capacity(planned.len());
-    while let Some(record) = rx.recv().await {
+    while let Some(mut record) = rx.recv().await {
+        record.requests = record.transcript.len();
         listen(Event::Finished(&record));
+        if record.verdict == Verdict::Pass && !ctx.keep_passing_transcripts {
+            record.transcript = Vec::new();
+        }
         records.push(record);
     }
     records
@@ -130,6 +137,7 @@ fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
         snapshots: Vec::new(),
         retries: 0,
         duration: Duration::ZERO,
+        requests: 0,
     }
 }
 

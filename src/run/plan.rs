@@ -41,7 +41,23 @@ pub fn plan(suites: Vec<Suite>) -> Vec<Planned> {
 
 /// Built-in suites plus the user's, all checked; on any problem, every problem is printed.
 pub fn load_suites(extra: &[PathBuf], catalog: &Catalog) -> Result<Vec<Suite>, i32> {
+    load_suites_for(extra, catalog, None)
+}
+
+/// [`load_suites`], but of the built-in files only those of `profiles` (all for `None`) are
+/// parsed: a run starts in the time of its own profiles. The user's files are all checked.
+pub fn load_suites_for(
+    extra: &[PathBuf],
+    catalog: &Catalog,
+    profiles: Option<&[String]>,
+) -> Result<Vec<Suite>, i32> {
     let mut sources = suite::builtin_sources();
+    if let Some(wanted) = profiles {
+        // A file without a readable `profile:` line is parsed, so the decoder reports it.
+        sources.retain(|s| {
+            suite::declared_profile(&s.text).is_none_or(|p| wanted.iter().any(|w| w == p))
+        });
+    }
     match suite::disk_sources(extra) {
         Ok(s) => sources.extend(s),
         Err(e) => {
@@ -63,7 +79,10 @@ pub fn all_profiles(suites: &[Suite]) -> Vec<String> {
 }
 
 pub fn check_profiles(requested: &[String], suites: &[Suite]) -> Result<(), String> {
-    let known = all_profiles(suites);
+    let mut known = all_profiles(suites);
+    known.extend(suite::builtin_profiles());
+    known.sort();
+    known.dedup();
     for p in requested {
         if !known.contains(p) {
             return Err(format!(
@@ -103,7 +122,8 @@ pub fn selected(name: &str, filter: &Option<String>, exact: bool, skip: &[String
 /// `requirements` one `requirement_id<TAB>case_id` row per covered requirement.
 pub fn list_command(profile: &[String], requirements: bool, suites: &[PathBuf]) -> i32 {
     let catalog = Catalog::builtin();
-    let suites = match load_suites(suites, &catalog) {
+    let only = (!profile.is_empty()).then_some(profile);
+    let suites = match load_suites_for(suites, &catalog, only) {
         Ok(s) => s,
         Err(code) => return code,
     };

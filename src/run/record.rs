@@ -147,6 +147,8 @@ pub struct CaseRecord {
     pub retries: usize,
     #[serde(rename = "duration_ms", serialize_with = "millis")]
     pub duration: Duration,
+    /// HTTP requests the case sent (counted before a PASS drops its transcript).
+    pub requests: usize,
 }
 
 /// Headers as `{"name", "value"}` objects, as HAR writes them.

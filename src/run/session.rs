@@ -3,7 +3,7 @@
 
 use super::RunContext;
 use super::fit::Fitter;
-use super::plan::{Planned, check_profiles, default_profiles, load_suites, plan, selected};
+use super::plan::{Planned, check_profiles, default_profiles, load_suites_for, plan, selected};
 use super::record::CaseRecord;
 use crate::catalog::Catalog;
 use crate::check::schema::SchemaSet;
@@ -67,14 +67,14 @@ pub fn run(a: RunOptions) -> i32 {
         );
     }
     let catalog = Catalog::builtin();
-    let suites = match load_suites(&a.suites, &catalog) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
     let profiles = if a.profile.is_empty() {
         default_profiles(a.builtin)
     } else {
         a.profile.clone()
+    };
+    let suites = match load_suites_for(&a.suites, &catalog, Some(&profiles)) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     if let Err(e) = check_profiles(&profiles, &suites) {
         return fatal(e);
@@ -294,6 +294,9 @@ pub fn run(a: RunOptions) -> i32 {
         },
         drift: a.snapshot_drift,
         whole_bodies: a.record_http.is_some(),
+        keep_passing_transcripts: a.record_http.is_some()
+            || a.report_html.is_some()
+            || (a.json.is_some() && a.json_transcripts == report::json::Transcripts::All),
     });
 
     let started = Instant::now();

@@ -51,6 +51,11 @@ impl App {
         self.faults.contains(name)
     }
 
+    /// Whether any fault is switched on (a fault may change what a filter matches).
+    pub fn any_fault(&self) -> bool {
+        !self.faults.is_empty()
+    }
+
     pub fn store(&self) -> MutexGuard<'_, Store> {
         // A panic while the lock was held cannot leave the store half-written in a way that
         // matters for a test server: keep serving.

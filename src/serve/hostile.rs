@@ -74,6 +74,7 @@ fn insert_victim(store: &mut Store, kind: Kind, id: &str, attr: &str, name: &str
         meta_override: Map::new(),
     };
     store.resources.insert(id.to_owned(), r);
+    store.reindex(id);
 }
 
 /// An answer given instead of the normal one (the DELETE faults).

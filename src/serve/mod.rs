@@ -175,9 +175,17 @@ fn validate_options(opts: &ServeOptions) -> Result<HashSet<&'static str>, ServeE
 
 /// The server as an axum Router (validates the fault and option names).
 pub fn router(opts: ServeOptions) -> Result<axum::Router, ServeError> {
+    router_seeded(opts, 0)
+}
+
+/// [`router`] over a store that already holds `seed_users` users (a large tenant).
+pub fn router_seeded(opts: ServeOptions, seed_users: usize) -> Result<axum::Router, ServeError> {
     let faults = validate_faults(&opts)?;
     let options = validate_options(&opts)?;
     let state = Arc::new(app::App::new(opts.flavour, opts.token, faults).with_options(options));
+    if seed_users > 0 {
+        state.store().seed_users(seed_users);
+    }
     Ok(axum::Router::new()
         .fallback(handlers::dispatch)
         .with_state(state))
@@ -257,6 +265,7 @@ pub struct ServeCommand {
     pub list_faults: bool,
     pub list_options: bool,
     pub latency_ms: u64,
+    pub seed_users: usize,
 }
 
 /// `scimspec serve`: the reference server on `listen` until SIGINT/SIGTERM.
@@ -290,7 +299,7 @@ pub fn command(a: ServeCommand) -> i32 {
         faults: a.faults,
         options: a.options,
     };
-    let app = match router(opts) {
+    let app = match router_seeded(opts, a.seed_users) {
         Ok(r) => r,
         Err(e) => return crate::process::fatal(e),
     };

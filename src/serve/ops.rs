@@ -162,6 +162,7 @@ pub fn create(app: &App, kind: Kind, body: &Value, ctx: &Ctx) -> ScimResult<Repl
         join_groups(&mut store, &id, groups);
     }
     store.resources.insert(id.clone(), r);
+    store.reindex(&id);
     let Some(r) = store.resources.get(&id) else {
         return Err(ScimError::internal("the new resource vanished"));
     };
@@ -270,6 +271,7 @@ fn commit(
             r.last_modified = now;
         }
     }
+    store.reindex(id);
 }
 
 /// PUT /Users/{id}, /Groups/{id}.
@@ -359,6 +361,7 @@ fn move_resource(store: &mut Store, id: &str) -> String {
     if let Some(mut r) = store.resources.remove(id) {
         r.id = new_id.clone();
         store.resources.insert(new_id.clone(), r);
+        store.reindex(&new_id);
     }
     for g in store.resources.values_mut() {
         if let Some(Value::Array(ms)) = g.data.get_mut("members") {
@@ -396,6 +399,7 @@ fn upsert(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimResul
         meta_override: Map::new(),
     };
     store.resources.insert(id.to_string(), r);
+    store.reindex(id);
     let r = store.resources.get(id).ok_or_else(|| not_found(kind, id))?;
     let status = if app.fault("put-upsert-201") {
         StatusCode::CREATED
@@ -555,6 +559,83 @@ pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
     })
 }
 
+/// False only when `f` cannot match `r`: a comparison of text (eq, sw, ew, co) that no stored
+/// string of the resource satisfies; attributes the server makes up when rendering (id, meta,
+/// groups, phone number displays, members) and anything else may match. Both lowercase and
+/// prepared (NFKC) forms are tried, so that it holds whichever comparison the filter uses.
+fn may_match(f: &filter::Filter, r: &super::store::Resource) -> bool {
+    use filter::{Filter, Op};
+    fn strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::String(s) => out.push(s),
+            Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    let rendered_only = |path: &str| {
+        let lower = path.to_ascii_lowercase();
+        let bare = lower.rsplit(':').next().unwrap_or(&lower);
+        let first = bare.split(['.', '[']).next().unwrap_or(bare);
+        matches!(
+            first,
+            "id" | "meta" | "groups" | "schemas" | "phonenumbers" | "members" | "password"
+        )
+    };
+    match f {
+        Filter::And(a, b) => may_match(a, r) && may_match(b, r),
+        Filter::Or(a, b) => may_match(a, r) || may_match(b, r),
+        Filter::ValuePath(path, inner) => rendered_only(path) || may_match(inner, r),
+        Filter::Compare(path, op @ (Op::Eq | Op::Sw | Op::Ew | Op::Co), Value::String(want))
+            if !rendered_only(path) =>
+        {
+            let test = |h: &str, w: &str| match op {
+                Op::Eq => h == w,
+                Op::Sw => h.starts_with(w),
+                Op::Ew => h.ends_with(w),
+                _ => h.contains(w),
+            };
+            let (want_lower, want_key) = (want.to_lowercase(), super::store::username_key(want));
+            let mut have = Vec::new();
+            r.data.values().for_each(|v| strings(v, &mut have));
+            have.iter().any(|h| {
+                test(&h.to_lowercase(), &want_lower)
+                    || test(&super::store::username_key(h), &want_key)
+            })
+        }
+        _ => true,
+    }
+}
+
+/// The (attribute, value) pairs of a filter that is an `eq` on an indexed attribute, or an `or`
+/// of such: any resource it matches is among the index's candidates for one of them.
+fn indexed_terms(f: &filter::Filter) -> Option<Vec<(&'static str, String)>> {
+    match f {
+        filter::Filter::Compare(path, filter::Op::Eq, Value::String(v)) => {
+            let lower = path.to_ascii_lowercase();
+            let name = [
+                "urn:ietf:params:scim:schemas:core:2.0:user:",
+                "urn:ietf:params:scim:schemas:core:2.0:group:",
+            ]
+            .iter()
+            .find_map(|p| lower.strip_prefix(p))
+            .unwrap_or(&lower);
+            let attr = super::store::INDEXED
+                .iter()
+                .find(|a| a.eq_ignore_ascii_case(name))?;
+            Some(vec![(*attr, v.clone())])
+        }
+        filter::Filter::Or(a, b) => {
+            let mut terms = indexed_terms(a)?;
+            terms.extend(indexed_terms(b)?);
+            Some(terms)
+        }
+        // Whatever both sides match, one side's candidates hold.
+        filter::Filter::And(a, b) => indexed_terms(a).or_else(|| indexed_terms(b)),
+        _ => None,
+    }
+}
+
 /// The parameters of a query (GET with query string, or POST .search).
 #[derive(Debug, Default, Clone)]
 pub struct Query {
@@ -631,6 +712,40 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
             filter::check(f, &eval_for(*k), app.fault("filter-gt-boolean-accepted"))?;
         }
     }
+    // An `eq` (or an `or` of `eq`s) on an indexed attribute reads only its candidates; the
+    // filter is still evaluated on each. Faults may change what matches: they scan.
+    let listed: Vec<&super::store::Resource> = match parsed.as_ref().and_then(indexed_terms) {
+        Some(terms) if !app.any_fault() => {
+            let mut v: Vec<&super::store::Resource> = Vec::new();
+            for (attr, value) in terms {
+                for k in &kinds {
+                    v.extend(store.candidates(*k, attr, &value));
+                }
+            }
+            v.sort_by_key(|r| r.seq);
+            v.dedup_by(|a, b| a.id == b.id);
+            v
+        }
+        _ => store.list(kind),
+    };
+    let listed: Vec<&super::store::Resource> = listed
+        .into_iter()
+        .filter(|r| kinds.contains(&r.kind))
+        .filter(|r| {
+            !(app.fault("deactivated-hidden-from-list")
+                && r.kind == Kind::User
+                && r.data.get("active") == Some(&Value::Bool(false)))
+        })
+        .collect();
+    // A scan renders only the resources whose stored names may match (a large tenant's other
+    // users are passed over without rendering); the filter still decides on each one rendered.
+    let listed: Vec<&super::store::Resource> = match &parsed {
+        Some(f) if !app.any_fault() => listed.into_iter().filter(|r| may_match(f, r)).collect(),
+        _ => listed,
+    };
+    let sorting = q.sort_by.as_deref().is_some_and(|s| !s.trim().is_empty());
+    // Without filter or sort only the page is rendered: a large tenant's list costs its page.
+    let unrendered_total = (parsed.is_none() && !sorting).then_some(listed.len());
     let mut matches: Vec<(Kind, Map<String, Value>)> = Vec::new();
     let first_term = parsed.as_ref().and_then(filter::first_or_term);
     let mut first_count = 0;
@@ -638,15 +753,9 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         && kind == Some(Kind::User)
         && parsed.as_ref().is_some_and(filter::is_username_eq);
     let mut unmatched = Vec::new();
-    for r in store.list(kind) {
-        if !kinds.contains(&r.kind) {
-            continue;
-        }
-        if app.fault("deactivated-hidden-from-list")
-            && r.kind == Kind::User
-            && r.data.get("active") == Some(&Value::Bool(false))
-        {
-            continue;
+    for r in listed.iter().copied() {
+        if unrendered_total.is_some() {
+            break;
         }
         let full = render::render(app, &store, r, ctx);
         // The defaulted active is added when rendering; the faulty filter sees the stored data.
@@ -702,7 +811,7 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         });
         matches = keyed.into_iter().map(|(_, r)| r).collect();
     }
-    let total = matches.len();
+    let total = unrendered_total.unwrap_or(matches.len());
     if app.fault("unknown-filter-404") && parsed.is_some() && total == 0 {
         return Err(ScimError::not_found("no resource matches the filter"));
     }
@@ -738,12 +847,24 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
     let paged = q.count.is_some() || q.start_index.is_some();
     let count = super::defects::unpaged_list_cut(app, kind, parsed.is_some(), paged)
         .map_or(count, |cut| cut.min(count));
-    let page: Vec<Value> = matches
-        .into_iter()
-        .skip(offset)
-        .take(count)
-        .map(|(k, m)| Value::Object(render::project(app, k, m, ctx)))
-        .collect();
+    let page: Vec<Value> = if unrendered_total.is_some() {
+        listed
+            .iter()
+            .skip(offset)
+            .take(count)
+            .map(|r| {
+                let full = render::render(app, &store, r, ctx);
+                Value::Object(render::project(app, r.kind, full, ctx))
+            })
+            .collect()
+    } else {
+        matches
+            .into_iter()
+            .skip(offset)
+            .take(count)
+            .map(|(k, m)| Value::Object(render::project(app, k, m, ctx)))
+            .collect()
+    };
     let mut body = Map::new();
     if !app.fault("list-schemas-missing") {
         body.insert("schemas".into(), json!([scim::LIST_RESPONSE]));

@@ -46,9 +46,22 @@ pub fn username_key(s: &str) -> String {
     s.nfkc().collect::<String>().to_lowercase().nfc().collect()
 }
 
+/// The attributes an `eq` filter finds through the index instead of a scan (RFC 7643's
+/// identifying attributes: what an IdP filters on).
+pub const INDEXED: [&str; 3] = ["userName", "externalId", "displayName"];
+
+/// Where to look up: kind, attribute (one of [`INDEXED`]), prepared value.
+type IndexKey = (Kind, &'static str, String);
+
 #[derive(Debug, Default)]
 pub struct Store {
     pub resources: HashMap<String, Resource>,
+    /// Ids by prepared value of each [`INDEXED`] attribute. A superset: whoever reads it checks
+    /// the filter on each candidate, so an entry left by a delete or rename is harmless; every
+    /// write of `data` calls [`Store::reindex`] so that no current value is missing.
+    index: HashMap<IndexKey, std::collections::HashSet<String>>,
+    /// The keys each id is filed under, to unfile them on the next write.
+    filed: HashMap<String, Vec<IndexKey>>,
     /// Ids deleted so far (kept only for the delete-twice-204 fault).
     pub deleted_ids: std::collections::HashSet<String>,
     /// userNames of deleted users still held by the uniqueness check (the
@@ -82,6 +95,88 @@ impl Store {
     pub fn next_seq(&mut self) -> u64 {
         self.next_seq += 1;
         self.next_seq
+    }
+
+    /// Files `id` under the current values of its indexed attributes (after any write of its
+    /// data, or a create).
+    pub fn reindex(&mut self, id: &str) {
+        if let Some(old) = self.filed.remove(id) {
+            for k in old {
+                if let Some(ids) = self.index.get_mut(&k) {
+                    ids.remove(id);
+                    if ids.is_empty() {
+                        self.index.remove(&k);
+                    }
+                }
+            }
+        }
+        let Some(r) = self.resources.get(id) else {
+            return;
+        };
+        let keys: Vec<IndexKey> = INDEXED
+            .iter()
+            .filter_map(|a| {
+                let v = r.data.get(*a)?.as_str()?;
+                Some((r.kind, *a, username_key(v)))
+            })
+            .collect();
+        for k in &keys {
+            self.index
+                .entry(k.clone())
+                .or_default()
+                .insert(id.to_owned());
+        }
+        self.filed.insert(id.to_owned(), keys);
+    }
+
+    /// Live resources of `kind` that may have `attr` equal to `value` (case-insensitively, after
+    /// preparation): a superset of the exact matches, in insertion order.
+    pub fn candidates(&self, kind: Kind, attr: &'static str, value: &str) -> Vec<&Resource> {
+        let key = (kind, attr, username_key(value));
+        let mut v: Vec<&Resource> = self
+            .index
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.get(kind, id))
+            .collect();
+        v.sort_by_key(|r| r.seq);
+        v
+    }
+
+    /// Adds `n` minimal users (`seed-N@example.com`, externalId `seed-N`) at once, for a large
+    /// tenant in tests and benchmarks.
+    pub fn seed_users(&mut self, n: usize) {
+        let width = n.to_string().len().max(5);
+        for i in 1..=n {
+            let id = uuid::Uuid::new_v4().to_string();
+            let mut data = Map::new();
+            data.insert(
+                "userName".into(),
+                Value::String(format!("seed-{i:0width$}@example.com")),
+            );
+            data.insert(
+                "externalId".into(),
+                Value::String(format!("seed-{i:0width$}")),
+            );
+            data.insert("active".into(), Value::Bool(true));
+            let now = self.now();
+            let r = Resource {
+                kind: Kind::User,
+                id: id.clone(),
+                data,
+                password: None,
+                created: now,
+                last_modified: now,
+                version: self.next_version(),
+                seq: self.next_seq(),
+                deleted: false,
+                sent_schemas: None,
+                meta_override: Map::new(),
+            };
+            self.resources.insert(id.clone(), r);
+            self.reindex(&id);
+        }
     }
 
     /// A live (not deleted) resource of the given kind.
@@ -118,9 +213,10 @@ impl Store {
         } else {
             username_key(name)
         };
-        self.resources
-            .values()
-            .filter(|r| r.kind == Kind::User && !r.deleted && Some(r.id.as_str()) != except)
+        // Exact equality implies equal prepared keys: the index's candidates are a superset.
+        self.candidates(Kind::User, "userName", name)
+            .into_iter()
+            .filter(|r| Some(r.id.as_str()) != except)
             .find(|r| {
                 r.user_name().is_some_and(|u| {
                     if case_sensitive {

@@ -466,6 +466,7 @@ impl<'a> Decoder<'a> {
                     auth: Auth::Default,
                     body: None,
                     content_type: None,
+                    unbounded: false,
                 },
                 expect: Expect::default(),
                 capture: Vec::new(),
@@ -626,6 +627,27 @@ impl<'a> Decoder<'a> {
                         format!(
                             "`$repeat` makes {total} values in all (nesting included): at most {} are allowed",
                             super::vars::MAX_REPEAT_ITEMS
+                        ),
+                    );
+                    return false;
+                }
+                // Joined text is bounded by its bytes: a literal item's length times the count
+                // (nesting included) is known here; computed parts are bounded by the runner.
+                let item_len = match map.get("each") {
+                    Some(Value::String(s)) => s.len() as u64,
+                    _ => 1,
+                };
+                let sep_len = match map.get("join") {
+                    Some(Value::String(s)) => s.len() as u64,
+                    _ => 0,
+                };
+                let bytes = total.saturating_mul(item_len + sep_len);
+                if joined && bytes > super::vars::MAX_REPEAT_BYTES {
+                    self.error(
+                        &here,
+                        format!(
+                            "`$repeat` joins {bytes} bytes (nesting included): at most {} are allowed",
+                            super::vars::MAX_REPEAT_BYTES
                         ),
                     );
                     return false;

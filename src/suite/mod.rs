@@ -104,6 +104,25 @@ pub fn builtin_sources() -> Vec<Source> {
         .collect()
 }
 
+/// The profile a suite file declares on its top-level `profile:` line, read without parsing
+/// the file (parsing every built-in file is most of start-up; a run needs only its profiles').
+pub fn declared_profile(text: &str) -> Option<&str> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("profile:"))
+        .map(|p| p.trim().trim_matches(['"', '\'']))
+}
+
+/// The profiles of the built-in suite files.
+pub fn builtin_profiles() -> Vec<String> {
+    let mut p: Vec<String> = assets::files(&assets::SUITES, &[".yaml", ".yml"])
+        .into_iter()
+        .filter_map(|(_, text)| declared_profile(text).map(str::to_owned))
+        .collect();
+    p.sort();
+    p.dedup();
+    p
+}
+
 /// Suite files from the user's paths: files as given, directories searched recursively.
 pub fn disk_sources(paths: &[PathBuf]) -> Result<Vec<Source>, LoadErrors> {
     let mut files = Vec::new();
@@ -264,6 +283,9 @@ fn load_one(src: &Source, catalog: &Catalog, schemas: &SchemaSet, check: Check) 
     }
     if let Some(suite) = &suite {
         check_references(suite, &doc, src, catalog, schemas, &mut file_errors);
+        if check == Check::Full || !src.builtin {
+            check_bounded_lists(suite, src, &mut file_errors);
+        }
     }
     (suite, file_errors, Some(doc.pos("/id")))
 }
@@ -315,6 +337,65 @@ fn check_references(
             }
         }
     }
+}
+
+/// A list or search without `filter` and `count` downloads the whole tenant on a production
+/// server (tens of thousands of users, pages of half a megabyte): every list request must
+/// narrow itself to the run's own names or read a small page.
+fn check_bounded_lists(suite: &Suite, src: &Source, errors: &mut Vec<SuiteError>) {
+    for case in &suite.cases {
+        for step in &case.steps {
+            if step.wait_ms.is_some() || step.request.unbounded {
+                continue;
+            }
+            if let Some(what) = unbounded_list(&step.request) {
+                let mut e = SuiteError::new(
+                    &src.file,
+                    step.pos,
+                    format!("unbounded list request: {what} without `filter` or `count`"),
+                );
+                e.hint = Some(
+                    "filter on the run's own names (`userName eq \"${email.x}\"`) or add a small \
+                     `count`, so that no case downloads a production tenant"
+                        .to_owned(),
+                );
+                errors.push(e);
+            }
+        }
+    }
+}
+
+/// `Some("GET /Users")` when the request lists a collection (GET on /Users, /Groups or the root,
+/// or POST on a `.search` endpoint) without a filter or a count.
+fn unbounded_list(req: &Request) -> Option<String> {
+    let (path, inline_query) = req.path.split_once('?').unwrap_or((&req.path, ""));
+    let trimmed = path.trim_end_matches('/');
+    let method = req.method.to_ascii_uppercase();
+    let search = trimmed.ends_with("/.search") || trimmed == ".search";
+    let listing = matches!(trimmed, "" | "/Users" | "/Groups");
+    let bounded_by = |k: &str| k == "filter" || k == "count";
+    if method == "GET" && listing {
+        let in_query = req.query.iter().any(|(k, _)| bounded_by(k));
+        let in_path = inline_query
+            .split('&')
+            .any(|kv| bounded_by(kv.split('=').next().unwrap_or("")));
+        if !in_query && !in_path {
+            return Some(format!(
+                "GET {}",
+                if trimmed.is_empty() { "/" } else { trimmed }
+            ));
+        }
+    } else if method == "POST" && search {
+        let in_body = match &req.body {
+            Some(Body::Json(serde_json::Value::Object(o))) => o.keys().any(|k| bounded_by(k)),
+            // A raw or non-object body is a malformed-request case: the server must refuse it.
+            _ => true,
+        };
+        if !in_body {
+            return Some(format!("POST {trimmed}"));
+        }
+    }
+    None
 }
 
 fn collect_schema_ops<'a>(checks: &'a [JsonCheck], out: &mut Vec<(&'a str, Pos)>) {

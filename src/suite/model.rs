@@ -190,6 +190,9 @@ pub struct Request {
     pub auth: Auth,
     pub body: Option<Body>,
     pub content_type: Option<String>,
+    /// The request's own point is the list without filter or count (a result cap, paging by
+    /// default): the bounded-list lint lets it through.
+    pub unbounded: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -72,6 +72,16 @@ pub const MAX_REPEAT_ITEMS: u64 = 100_000;
 /// Bytes the joined `$repeat`s of one body may make together.
 pub const MAX_REPEAT_BYTES: u64 = 64 * 1024 * 1024;
 
+/// A value that renders the same every time: no `${…}` and no nested `$repeat` inside.
+fn is_constant(v: &Value) -> bool {
+    match v {
+        Value::String(s) => !s.contains("${"),
+        Value::Array(a) => a.iter().all(is_constant),
+        Value::Object(o) => !o.contains_key("$repeat") && o.values().all(is_constant),
+        _ => true,
+    }
+}
+
 /// Why a request path could not be made.
 #[derive(Debug, PartialEq, Eq)]
 pub enum PathError {
@@ -317,6 +327,36 @@ impl Vars {
             }
             return Ok(Value::Array(items));
         };
+        if is_constant(each) {
+            // The same text every time (a padding character): render it once and repeat it,
+            // instead of a million renderings of one character.
+            let item = match self.render_value(each)? {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            let bytes = n.saturating_mul((item.len() + sep.len()) as u64);
+            self.repeated.1 = self.repeated.1.saturating_add(bytes);
+            if self.repeated.1 > MAX_REPEAT_BYTES {
+                return Err(format!(
+                    "`$repeat` would join more than {MAX_REPEAT_BYTES} bytes in one request"
+                ));
+            }
+            if n == 0 {
+                return Ok(Value::String(String::new()));
+            }
+            let text = if sep.is_empty() {
+                item.repeat(n as usize)
+            } else {
+                let mut text = String::with_capacity(bytes as usize);
+                text.push_str(&item);
+                for _ in 1..n {
+                    text.push_str(sep);
+                    text.push_str(&item);
+                }
+                text
+            };
+            return Ok(Value::String(text));
+        }
         let mut text = String::new();
         for i in 1..=n {
             self.values.insert("index".into(), Value::from(i));
@@ -536,6 +576,29 @@ mod tests {
             out,
             json!({"ops": [{"id": "x1"}, {"id": "x2"}, {"id": "x3"}]})
         );
+    }
+
+    #[test]
+    fn constant_join_is_repeated_whole() {
+        let mut v = Vars::new("r", 1, "", "");
+        v.set("max", json!(1_048_576));
+        let out = v
+            .render_json(&json!({"pad": {"$repeat": "${max|add:1}", "each": "x", "join": ""}}))
+            .expect("renders");
+        let pad = out["pad"].as_str().expect("a string");
+        assert_eq!(pad.len(), 1_048_577);
+        assert!(pad.bytes().all(|b| b == b'x'));
+        let out = v
+            .render_json(&json!({"pad": {"$repeat": 3, "each": "ab", "join": ","}}))
+            .expect("renders");
+        assert_eq!(out["pad"], json!("ab,ab,ab"));
+        let out = v
+            .render_json(&json!({"pad": {"$repeat": 3, "each": "${index}", "join": ","}}))
+            .expect("renders");
+        assert_eq!(out["pad"], json!("1,2,3"));
+        // The byte budget holds before anything is made.
+        let too_big = json!({"pad": {"$repeat": 1_000_000, "each": "x".repeat(100), "join": ""}});
+        assert!(v.render_json(&too_big).is_err());
     }
 
     #[test]

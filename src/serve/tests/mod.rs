@@ -5,6 +5,7 @@
 
 mod healthy_operations;
 mod healthy_resources;
+mod large_tenant;
 mod odd_input;
 mod probes_defects;
 mod probes_hostile;

@@ -14,6 +14,7 @@ const REQUEST_KEYS: &[&str] = &[
     "body",
     "raw",
     "content_type",
+    "unbounded",
 ];
 
 impl Decoder<'_> {
@@ -74,7 +75,16 @@ impl Decoder<'_> {
             (None, None) => None,
         };
         let content_type = self.string(obj, at, "content_type", false);
+        let unbounded = match obj.get("unbounded") {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                self.error(&child(at, "unbounded"), "`unbounded` must be true or false");
+                false
+            }
+        };
         Some(Request {
+            unbounded,
             method,
             path,
             query,
