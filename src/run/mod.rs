@@ -682,6 +682,9 @@ mod tests {
             transcript: Vec::new(),
             snapshots: Vec::new(),
             duration: Duration::ZERO,
+            builtin: true,
+            retries: 0,
+            requests: 0,
         }
     }
 
