@@ -251,37 +251,16 @@ fn vendor_pointers(records: &[CaseRecord]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::suite::{Level, OktaApp};
-    use std::time::Duration;
+    use crate::suite::OktaApp;
 
     fn rec(profile: &str, case: &str, app: Option<OktaApp>, verdict: Verdict) -> CaseRecord {
-        CaseRecord {
-            suite: format!("idp.{profile}"),
-            case: case.into(),
-            title: format!("the {case} case"),
-            profile: profile.into(),
-            file: "suites/idp/x.yaml".into(),
-            builtin: true,
-            line: 1,
-            level: Level::Must,
-            spec: Vec::new(),
-            requirements: vec![format!("{profile}.x")],
-            sources: Vec::new(),
-            app,
-            requires: Vec::new(),
-            verdict,
-            message: "why".into(),
-            chosen: None,
-            failed_step: None,
-            failed_at: None,
-            blocked: None,
-            mismatches: Vec::new(),
-            transcript: Vec::new(),
-            snapshots: Vec::new(),
-            retries: 0,
-            duration: Duration::ZERO,
-            requests: 0,
-        }
+        let mut r = CaseRecord::sample(&format!("idp.{profile}"), case, profile, verdict);
+        r.title = format!("the {case} case");
+        r.file = "suites/idp/x.yaml".into();
+        r.requirements = vec![format!("{profile}.x")];
+        r.app = app;
+        r.message = "why".into();
+        r
     }
 
     fn plain(lines: Vec<String>) -> String {

@@ -154,33 +154,14 @@ mod tests {
     use crate::run::record::CaseRecord;
 
     fn record(profile: &str, verdict: Verdict, message: &str) -> CaseRecord {
-        CaseRecord {
-            suite: format!("{profile}-suite"),
-            case: format!("case-{}", message.len()),
-            title: "t".into(),
-            profile: profile.into(),
-            file: "f.yaml".into(),
-            builtin: true,
-            line: 1,
-            level: crate::suite::Level::Must,
-            spec: vec![],
-            requirements: vec![],
-            sources: vec![],
-            app: None,
-            requires: vec![],
+        let mut r = CaseRecord::sample(
+            &format!("{profile}-suite"),
+            &format!("case-{}", message.len()),
+            profile,
             verdict,
-            message: message.into(),
-            chosen: None,
-            failed_step: None,
-            failed_at: None,
-            blocked: None,
-            mismatches: vec![],
-            transcript: vec![],
-            snapshots: vec![],
-            retries: 0,
-            duration: std::time::Duration::ZERO,
-            requests: 0,
-        }
+        );
+        r.message = message.into();
+        r
     }
 
     #[test]

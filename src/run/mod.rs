@@ -659,33 +659,7 @@ mod tests {
     use super::*;
 
     fn record(case: &str, verdict: Verdict) -> CaseRecord {
-        CaseRecord {
-            suite: "s".into(),
-            case: case.into(),
-            title: String::new(),
-            profile: "loom".into(),
-            file: String::new(),
-            line: 1,
-            level: Level::Must,
-            spec: Vec::new(),
-            requirements: Vec::new(),
-            sources: Vec::new(),
-            app: None,
-            requires: Vec::new(),
-            verdict,
-            message: String::new(),
-            chosen: None,
-            failed_step: None,
-            failed_at: None,
-            blocked: None,
-            mismatches: Vec::new(),
-            transcript: Vec::new(),
-            snapshots: Vec::new(),
-            duration: Duration::ZERO,
-            builtin: true,
-            retries: 0,
-            requests: 0,
-        }
+        CaseRecord::sample("s", case, "loom", verdict)
     }
 
     fn blocked(case: &str, request: &str, proven_by: Option<&str>) -> CaseRecord {

@@ -170,4 +170,37 @@ impl CaseRecord {
     pub fn name(&self) -> String {
         format!("{}::{}", self.suite, self.case)
     }
+
+    /// A record of a built-in MUST case with nothing recorded yet, for the unit tests of what
+    /// reads records (set the fields a test is about on the result).
+    #[cfg(test)]
+    pub fn sample(suite: &str, case: &str, profile: &str, verdict: Verdict) -> CaseRecord {
+        CaseRecord {
+            suite: suite.into(),
+            case: case.into(),
+            title: String::new(),
+            profile: profile.into(),
+            file: String::new(),
+            builtin: true,
+            line: 1,
+            level: crate::suite::Level::Must,
+            spec: Vec::new(),
+            requirements: Vec::new(),
+            sources: Vec::new(),
+            app: None,
+            requires: Vec::new(),
+            verdict,
+            message: String::new(),
+            chosen: None,
+            failed_step: None,
+            failed_at: None,
+            blocked: None,
+            mismatches: Vec::new(),
+            transcript: Vec::new(),
+            snapshots: Vec::new(),
+            retries: 0,
+            duration: Duration::ZERO,
+            requests: 0,
+        }
+    }
 }

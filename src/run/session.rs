@@ -628,15 +628,7 @@ fn display_label(base_url: &str, builtin: Option<serve::Flavour>, faults: &[Stri
         }
         return label;
     }
-    match url::Url::parse(base_url) {
-        Ok(u) => format!(
-            "{}{}{}",
-            u.host_str().unwrap_or(""),
-            u.port().map(|p| format!(":{p}")).unwrap_or_default(),
-            u.path().trim_end_matches('/')
-        ),
-        Err(_) => base_url.to_owned(),
-    }
+    report::json::default_label(base_url, None)
 }
 
 /// `${declared.User.schemas}` (the core schema and extensions /ResourceTypes lists for User),
