@@ -27,14 +27,14 @@ fn is_op(op: &Value, name: &str) -> bool {
         .is_some_and(|o| o.eq_ignore_ascii_case(name))
 }
 
-/// Applies the PATCH defects to the operations; `None` when the PATCH is left as sent.
+/// Applies the PATCH defects to the operations; whether any of them changed what is applied.
 fn patch_ops(app: &App, group: bool, ops: &mut Vec<Value>) -> bool {
     let before = ops.clone();
     if app.fault("group-patch-displayname-ignored") && group {
         ops.retain(|o| !is_path(o, "displayName"));
         for o in ops.iter_mut() {
             if o["path"].is_null()
-                && let Some(v) = o["value"].as_object_mut()
+                && let Some(v) = o.get_mut("value").and_then(Value::as_object_mut)
             {
                 v.remove("displayName");
             }
@@ -58,7 +58,7 @@ fn patch_ops(app: &App, group: bool, ops: &mut Vec<Value>) -> bool {
         for o in ops.iter_mut() {
             if is_op(o, "add")
                 && is_path(o, "members")
-                && let Some(vs) = o["value"].as_array_mut()
+                && let Some(vs) = o.get_mut("value").and_then(Value::as_array_mut)
             {
                 vs.truncate(1);
             }
@@ -75,7 +75,7 @@ fn patch_ops(app: &App, group: bool, ops: &mut Vec<Value>) -> bool {
             ops.retain(|o| !(is_path(o, "active") && o["value"] == json!(true)));
             for o in ops.iter_mut() {
                 if o["path"].is_null()
-                    && let Some(v) = o["value"].as_object_mut()
+                    && let Some(v) = o.get_mut("value").and_then(Value::as_object_mut)
                     && v.get("active") == Some(&json!(true))
                 {
                     v.remove("active");
@@ -85,7 +85,7 @@ fn patch_ops(app: &App, group: bool, ops: &mut Vec<Value>) -> bool {
         if app.fault("pathless-dotted-keys-ignored") {
             for o in ops.iter_mut() {
                 if o["path"].is_null()
-                    && let Some(v) = o["value"].as_object_mut()
+                    && let Some(v) = o.get_mut("value").and_then(Value::as_object_mut)
                 {
                     v.retain(|k, _| !k.contains('.'));
                 }
@@ -183,7 +183,7 @@ pub fn rewrite(
             Some((Method::PATCH, segs.to_vec(), Bytes::from(patch.to_string())))
         }
         (Method::PATCH, _) if one => {
-            let ops = body["Operations"].as_array_mut()?;
+            let ops = body.get_mut("Operations").and_then(Value::as_array_mut)?;
             if !patch_ops(app, kind == Kind::Group, ops) {
                 return None;
             }
