@@ -24,6 +24,150 @@ const LOOOP: &[Flavour] = &[Flavour::Looop];
 /// Every fault the reference server knows, in listing order.
 pub static FAULTS: &[Fault] = &[
     Fault {
+        name: "count-over-50-refused",
+        requirements: &["okta.connection-test", "okta.paging", "okta.import-groups"],
+        flavours: ALL,
+        description: "A list request with count above 50 is refused (400) instead of answering at most the server's own page size (Okta asks for count=100).",
+    },
+    Fault {
+        name: "start-index-zero-based",
+        requirements: &["okta.paging"],
+        flavours: ALL,
+        description: "startIndex is used as a 0-based offset, so startIndex=1 skips the first resource and pages overlap or miss resources.",
+    },
+    Fault {
+        name: "create-accepted-202",
+        requirements: &["okta.create-user-201", "entra.create-user-201"],
+        flavours: ALL,
+        description: "POST /Users answers 202 Accepted with no body (an asynchronous provisioning queue) instead of 201 with the created user.",
+    },
+    Fault {
+        name: "group-create-accepted-202",
+        requirements: &["okta.push-group-create", "entra.group-create"],
+        flavours: ALL,
+        description: "POST /Groups answers 202 Accepted with no body (group creation is queued) instead of 201 with the created group.",
+    },
+    Fault {
+        name: "group-extension-schema-refused",
+        requirements: &["entra.group-create"],
+        flavours: ALL,
+        description: "POST /Groups with any schema URN besides the core Group schema (Entra's ADSCIM Group extension) is refused (400).",
+    },
+    Fault {
+        name: "empty-filter-result-404",
+        requirements: &[
+            "entra.connection-test-empty-filter",
+            "entra.connection-test-group",
+            "entra.filter-lookup-empty-list",
+        ],
+        flavours: ALL,
+        description: "A filtered list that matches nothing answers 404 instead of 200 with an empty ListResponse (Entra's connection test and matching fail).",
+    },
+    Fault {
+        name: "filter-index-lag",
+        requirements: &[
+            "okta.filter-lookup-finds-user",
+            "entra.externalid-filter",
+            "entra.and-filter",
+            "entra.displayname-filter-groups",
+        ],
+        flavours: ALL,
+        description: "Filtered lists are answered from a search index refreshed once a minute, so a resource created in the last minute is not found by a filter.",
+    },
+    Fault {
+        name: "members-remove-filter-ignored",
+        requirements: &[
+            "okta.group-members-remove-filter",
+            "entra.members-remove-filter",
+        ],
+        flavours: ALL,
+        description: "A PATCH remove with a members[value eq \"…\"] path is acknowledged but removes nobody.",
+    },
+    Fault {
+        name: "members-add-first-only",
+        requirements: &["entra.members-add-value-list"],
+        flavours: ALL,
+        description: "A PATCH add of members with a list of several values adds only the first one.",
+    },
+    Fault {
+        name: "group-patch-displayname-ignored",
+        requirements: &["okta.group-rename", "entra.group-rename"],
+        flavours: ALL,
+        description: "PATCH /Groups applies member operations only: a displayName replace (with a path or in a pathless value) is acknowledged but not applied.",
+    },
+    Fault {
+        name: "group-put-unchanged",
+        requirements: &["okta.group-put"],
+        flavours: ALL,
+        description: "PUT /Groups/{id} answers 200 with the stored group, unchanged: neither displayName nor members are replaced.",
+    },
+    Fault {
+        name: "patch-active-path-ignored",
+        requirements: &["entra.deactivate-user"],
+        flavours: ALL,
+        description: "A PATCH replace with path \"active\" is acknowledged but not applied (only a pathless value sets active).",
+    },
+    Fault {
+        name: "patch-username-ignored",
+        requirements: &["entra.replace-username"],
+        flavours: ALL,
+        description: "A PATCH replace of userName is acknowledged but not applied (the login name is treated as immutable).",
+    },
+    Fault {
+        name: "reactivation-ignored",
+        requirements: &["okta.reactivate-user", "okta.reactivate-user-put"],
+        flavours: ALL,
+        description: "active true in a PATCH or PUT is ignored (the server implements deactivation only), so a deactivated user cannot be reactivated.",
+    },
+    Fault {
+        name: "pathless-dotted-keys-ignored",
+        requirements: &["entra.patch-without-path"],
+        flavours: ALL,
+        description: "The keys of a pathless PATCH value that are attribute paths (name.givenName, a URN-qualified name) are ignored.",
+    },
+    Fault {
+        name: "patch-urn-path-ignored",
+        requirements: &["entra.patch-enterprise-urn-path"],
+        flavours: ALL,
+        description: "A PATCH operation whose path is URN-qualified (an enterprise extension attribute) is acknowledged but not applied.",
+    },
+    Fault {
+        name: "patch-filtered-value-appends",
+        requirements: &["entra.patch-email-filter-path"],
+        flavours: ALL,
+        description: "A PATCH replace of emails[type eq \"work\"].value adds a new email instead of changing the matching one.",
+    },
+    Fault {
+        name: "put-active-dropped",
+        requirements: &["okta.deactivate-user-put"],
+        flavours: ALL,
+        description: "PUT /Users/{id} drops active, leaving it unassigned, so a PUT with active false does not deactivate.",
+    },
+    Fault {
+        name: "put-name-dropped",
+        requirements: &["okta.put-full-user"],
+        flavours: ALL,
+        description: "PUT /Users/{id} drops name and displayName (a mapper that reads them only on create), leaving them unassigned.",
+    },
+    Fault {
+        name: "create-duplicate-returns-existing",
+        requirements: &["okta.create-conflict-409"],
+        flavours: ALL,
+        description: "POST /Users with the userName of an existing user answers 200 with that user (an upsert) instead of 409 uniqueness.",
+    },
+    Fault {
+        name: "delete-only-deactivates",
+        requirements: &["entra.delete-user"],
+        flavours: ALL,
+        description: "DELETE /Users/{id} only deactivates the user (soft delete) and answers 200 with it; a GET still finds it.",
+    },
+    Fault {
+        name: "put-unknown-attribute-400",
+        requirements: &["okta.put-unknown-attributes-tolerated"],
+        flavours: ALL,
+        description: "PUT /Users/{id} with an attribute the server does not store (a custom Okta attribute) is refused (400) instead of ignoring it.",
+    },
+    Fault {
         name: "create-returns-200",
         requirements: &["rfc7644.3.3.create-returns-201"],
         flavours: ALL,
@@ -442,6 +586,7 @@ pub static FAULTS: &[Fault] = &[
         requirements: &[
             "rfc7644.3.8.default-content-type-scim-json",
             "rfc7644.3.8.accept-scim-json",
+            "entra.scim-json-response",
         ],
         flavours: ALL,
         description: "Responses are labelled application/json instead of application/scim+json.",
@@ -582,7 +727,10 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "excluded-attributes-ignored",
-        requirements: &["rfc7644.3.4.2.5.excludedattributes-param-supported"],
+        requirements: &[
+            "rfc7644.3.4.2.5.excludedattributes-param-supported",
+            "entra.excluded-attributes-members",
+        ],
         flavours: ALL,
         description: "The excludedAttributes query parameter is ignored.",
     },

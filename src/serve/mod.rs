@@ -14,6 +14,7 @@ mod filter;
 mod flavour;
 mod handlers;
 mod hostile;
+mod idp;
 mod limits;
 mod ops;
 mod patch;

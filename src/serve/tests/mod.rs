@@ -9,6 +9,7 @@ mod large_tenant;
 mod odd_input;
 mod probes_defects;
 mod probes_hostile;
+mod probes_idp;
 mod probes_protocol;
 mod probes_resources;
 mod probes_rfc7644;
@@ -234,6 +235,9 @@ async fn probe(name: &str, t: &T) -> String {
     if let Some(o) = probes_defects::probe(name, t).await {
         return o;
     }
+    if let Some(o) = probes_idp::probe(name, t).await {
+        return o;
+    }
     panic!("no probe for fault {name}")
 }
 
@@ -327,6 +331,7 @@ fn every_fault_name_used_in_code_exists() {
         include_str!("../patch.rs"),
         include_str!("../resource.rs"),
         include_str!("../hostile.rs"),
+        include_str!("../idp.rs"),
         include_str!("../render.rs"),
     ];
     let re = regex::Regex::new(r#"fault\("([a-z0-9-]+)"\)"#).unwrap();
