@@ -375,7 +375,10 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         }
         return resp;
     }
-    let result = match super::defects::gate(&app, &method, &segs, &headers, &bytes, &params.0) {
+    let bytes = super::vendor::rewrite(&app, &method, &segs, &bytes).unwrap_or(bytes);
+    let gate = super::vendor::gate(&app, &method, &segs, &headers, &bytes)
+        .or_else(|| super::defects::gate(&app, &method, &segs, &headers, &bytes, &params.0));
+    let result = match gate {
         Some(e) => Err(e),
         None => route(&app, &method, &path, &segs, &params, &bytes, &mut ctx),
     };
@@ -401,6 +404,7 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
             resp
         }
     };
+    let resp = super::vendor::after(&app, &method, &segs, &params.0, resp).await;
     hostile::after(&app, &method, &segs, &headers, &params.0, &ctx, resp).await
 }
 
