@@ -20,6 +20,7 @@ pub struct Fault {
 const ALL: &[Flavour] = &[Flavour::Core, Flavour::Loom, Flavour::Looop];
 const LOOM: &[Flavour] = &[Flavour::Loom];
 const LOOOP: &[Flavour] = &[Flavour::Looop];
+const LOOM_LOOOP: &[Flavour] = &[Flavour::Loom, Flavour::Looop];
 
 /// Every fault the reference server knows, in listing order.
 pub static FAULTS: &[Fault] = &[
@@ -28,12 +29,6 @@ pub static FAULTS: &[Fault] = &[
         requirements: &["okta.connection-test", "okta.paging", "okta.import-groups"],
         flavours: ALL,
         description: "A list request with count above 50 is refused (400) instead of answering at most the server's own page size (Okta asks for count=100).",
-    },
-    Fault {
-        name: "start-index-zero-based",
-        requirements: &["okta.paging"],
-        flavours: ALL,
-        description: "startIndex is used as a 0-based offset, so startIndex=1 skips the first resource and pages overlap or miss resources.",
     },
     Fault {
         name: "create-accepted-202",
@@ -115,7 +110,12 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "reactivation-ignored",
-        requirements: &["okta.reactivate-user", "okta.reactivate-user-put"],
+        requirements: &[
+            "okta.reactivate-user",
+            "okta.reactivate-user-put",
+            "loom.reactivate-user",
+            "looop.reactivate-users",
+        ],
         flavours: ALL,
         description: "active true in a PATCH or PUT is ignored (the server implements deactivation only), so a deactivated user cannot be reactivated.",
     },
@@ -670,6 +670,7 @@ pub static FAULTS: &[Fault] = &[
             "rfc7644.3.4.2.4.startindex-offsets-results",
             "rfc7644.3.4.2.4.paging-traverses-all",
             "looop.import-users",
+            "okta.paging",
         ],
         flavours: ALL,
         description: "startIndex is used as a 0-based offset, so startIndex=1 skips the first result.",
@@ -1649,6 +1650,142 @@ pub static FAULTS: &[Fault] = &[
         requirements: &["entra.manager-add-ref"],
         flavours: ALL,
         description: "Entra's PATCH Add path manager with a one-element array [{$ref, value}] is refused (400): only an object or a bare id is read.",
+    },
+    // Vendor defects (issue 10: each Loom and Looop case shown to fail); hooks in vendor.rs.
+    Fault {
+        name: "loom-name-patch-replaces-name",
+        requirements: &["loom.name-given-family"],
+        flavours: LOOM,
+        description: "PATCH replace of a name sub-attribute (name.familyName) replaces the whole name: the givenName is lost.",
+    },
+    Fault {
+        name: "bearer-token-decoded-as-jwt",
+        requirements: &["loom.auth-bearer-token", "looop.bearer-token"],
+        flavours: LOOM_LOOOP,
+        description: "The bearer token is decoded as a JWT on /Users and /Groups: the workspace's opaque token answers 500 instead of being looked up.",
+    },
+    Fault {
+        name: "loom-group-create-202",
+        requirements: &["loom.groups-create"],
+        flavours: LOOM,
+        description: "POST /Groups answers 202 Accepted (the group is created by a queued job) instead of 201 Created.",
+    },
+    Fault {
+        name: "loom-empty-groups-unlisted",
+        requirements: &["loom.groups-list"],
+        flavours: LOOM,
+        description: "GET /Groups lists groups from the membership table: a group without members is left out.",
+    },
+    Fault {
+        name: "loom-member-role-admin-refused",
+        requirements: &["loom.member-role-values"],
+        flavours: LOOM,
+        description: "loomMemberRole admin is refused with 400 (only default, creator and viewer can be set over SCIM).",
+    },
+    Fault {
+        name: "loom-member-role-required",
+        requirements: &["loom.member-role-optional"],
+        flavours: LOOM,
+        description: "A create without loomMemberRole is refused with 400 although the attribute is optional.",
+    },
+    Fault {
+        name: "loom-default-role-creator",
+        requirements: &["loom.member-role-default-new-user"],
+        flavours: LOOM,
+        description: "A user whose loomMemberRole is default gets the creator role, not the workspace's default user role.",
+    },
+    Fault {
+        name: "loom-scim-json-415",
+        requirements: &["loom.accepts-scim-json"],
+        flavours: LOOM,
+        description: "A request body sent as application/scim+json is refused with 415: only application/json is parsed.",
+    },
+    Fault {
+        name: "create-returns-id-only",
+        requirements: &["loom.create-user-201", "looop.create-users"],
+        flavours: LOOM_LOOOP,
+        description: "POST /Users answers 201 with only schemas and id: the created user (userName, active) is not returned.",
+    },
+    Fault {
+        name: "loom-username-filter-reads-emails",
+        requirements: &["loom.lookup-by-email"],
+        flavours: LOOM,
+        description: "filter userName eq is matched against the email column, filled from emails only: a user created without emails is not found by its userName.",
+    },
+    Fault {
+        name: "loom-new-users-unlisted",
+        requirements: &["loom.provisioned-immediately"],
+        flavours: LOOM,
+        description: "GET /Users reads a search index refreshed once a minute: a user created in the last minute is readable by id but not listed.",
+    },
+    Fault {
+        name: "looop-scim-root-without-v2",
+        requirements: &["looop.base-url-ends-scim-v2"],
+        flavours: LOOOP,
+        description: "The resource router is mounted at /scim without the /v2 segment (discovery is at /scim/v2): {base}/Users answers 404.",
+    },
+    Fault {
+        name: "looop-group-list-without-members",
+        requirements: &["looop.import-groups"],
+        flavours: LOOOP,
+        description: "GET /Groups lists groups without their members (only GET /Groups/{id} carries them), so Okta's group import sees empty groups.",
+    },
+    Fault {
+        name: "looop-group-create-members-ignored",
+        requirements: &["looop.push-groups-create"],
+        flavours: LOOOP,
+        description: "The members sent with POST /Groups are ignored: a pushed group is created empty.",
+    },
+    Fault {
+        name: "looop-group-put-members-merged",
+        requirements: &["looop.push-groups-membership"],
+        flavours: LOOOP,
+        description: "PUT /Groups adds its members to the stored ones and removes none.",
+    },
+    Fault {
+        name: "looop-group-rename-ignored",
+        requirements: &["looop.push-groups-rename"],
+        flavours: LOOOP,
+        description: "A group's displayName is set on create only: a rename by PATCH or PUT is answered with success and not applied.",
+    },
+    Fault {
+        name: "looop-pathless-extension-replaced",
+        requirements: &["looop.extensions-patch"],
+        flavours: LOOOP,
+        description: "A PATCH without path whose value carries the Looop extension object replaces the stored extension object whole: its other attributes are lost.",
+    },
+    Fault {
+        name: "looop-put-only-active-applied",
+        requirements: &["looop.update-user-attributes"],
+        flavours: LOOOP,
+        description: "Okta's PUT is read as a status sync: only active is applied, new names and title are dropped.",
+    },
+    Fault {
+        name: "looop-put-active-ignored",
+        requirements: &["looop.deactivate-users"],
+        flavours: LOOOP,
+        description: "active in a PUT body is ignored (only PATCH changes the status): Okta's deactivation PUT leaves the user active.",
+    },
+    Fault {
+        name: "looop-list-start-index-zero-based",
+        requirements: &["looop.import-users"],
+        flavours: LOOOP,
+        description: "ListResponse startIndex is echoed zero-based: the first page (startIndex=1) reports startIndex 0.",
+    },
+    Fault {
+        name: "looop-extension-object-ignored",
+        requirements: &[
+            "looop.extension-schema",
+            "looop.ext-area",
+            "looop.ext-department",
+            "looop.ext-location",
+            "looop.ext-position",
+            "looop.ext-custom-1",
+            "looop.ext-custom-2",
+            "looop.ext-custom-3",
+        ],
+        flavours: LOOOP,
+        description: "The Looop extension object is accepted and not stored: area, department, location, position and custom_1-3 are never returned.",
     },
 ];
 

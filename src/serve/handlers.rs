@@ -336,7 +336,7 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         }
     };
 
-    let mut params = Params(
+    let params = Params(
         url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect(),
@@ -375,9 +375,11 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         }
         return resp;
     }
-    let (method, segs, bytes) = super::idp::rewrite(&app, &method, &segs, &bytes, &mut params.0)
+    let bytes = super::vendor::rewrite(&app, &method, &segs, &bytes).unwrap_or(bytes);
+    let (method, segs, bytes) = super::idp::rewrite(&app, &method, &segs, &bytes)
         .unwrap_or_else(|| (method.clone(), segs.clone(), bytes.clone()));
-    let gate = super::defects::gate(&app, &method, &segs, &headers, &bytes, &params.0)
+    let gate = super::vendor::gate(&app, &method, &segs, &headers, &bytes)
+        .or_else(|| super::defects::gate(&app, &method, &segs, &headers, &bytes, &params.0))
         .or_else(|| super::idp::gate(&app, &method, &segs, &bytes, &params.0));
     let result = match gate {
         Some(e) => Err(e),
@@ -406,6 +408,7 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         }
     };
     let resp = super::idp::after(&app, &method, &segs, &params.0, resp).await;
+    let resp = super::vendor::after(&app, &method, &segs, &params.0, resp).await;
     hostile::after(&app, &method, &segs, &headers, &params.0, &ctx, resp).await
 }
 

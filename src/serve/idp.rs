@@ -119,13 +119,7 @@ fn patch_ops(app: &App, group: bool, ops: &mut Vec<Value>) -> bool {
 }
 
 /// The request as a faulty server reads it, or `None` when no IdP fault changes it.
-pub fn rewrite(
-    app: &App,
-    method: &Method,
-    segs: &[String],
-    bytes: &Bytes,
-    params: &mut [(String, String)],
-) -> Option<Rewritten> {
+pub fn rewrite(app: &App, method: &Method, segs: &[String], bytes: &Bytes) -> Option<Rewritten> {
     if !app.any_fault() {
         return None;
     }
@@ -134,16 +128,6 @@ pub fn rewrite(
         Some("Groups") => Kind::Group,
         _ => return None,
     };
-    if app.fault("start-index-zero-based") && segs.len() == 1 && *method == Method::GET {
-        // The index is used as an offset, so startIndex=1 skips the first resource.
-        for (k, v) in params.iter_mut() {
-            if k.eq_ignore_ascii_case("startIndex")
-                && let Ok(n) = v.trim().parse::<i64>()
-            {
-                *v = (n.max(0) + 1).to_string();
-            }
-        }
-    }
     let mut body: Value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
     let as_get = |segs: Vec<String>| Some((Method::GET, segs, Bytes::new()));
     let one = segs.len() == 2;

@@ -22,6 +22,7 @@ mod render;
 mod resource;
 mod schema;
 mod store;
+mod vendor;
 
 use std::collections::HashSet;
 use std::fmt;

@@ -13,6 +13,7 @@ mod probes_idp;
 mod probes_protocol;
 mod probes_resources;
 mod probes_rfc7644;
+mod probes_vendor;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -238,6 +239,9 @@ async fn probe(name: &str, t: &T) -> String {
     if let Some(o) = probes_idp::probe(name, t).await {
         return o;
     }
+    if let Some(o) = probes_vendor::probe(name, t).await {
+        return o;
+    }
     panic!("no probe for fault {name}")
 }
 
@@ -333,6 +337,7 @@ fn every_fault_name_used_in_code_exists() {
         include_str!("../hostile.rs"),
         include_str!("../idp.rs"),
         include_str!("../render.rs"),
+        include_str!("../vendor.rs"),
     ];
     let re = regex::Regex::new(r#"fault\("([a-z0-9-]+)"\)"#).unwrap();
     let mut used = std::collections::HashSet::new();

@@ -40,11 +40,6 @@ async fn user_after_put(t: &T, extra: Value, body: Value) -> Resp {
 pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
     Some(match name {
         "count-over-50-refused" => t.get("/Users?count=100").await.status.to_string(),
-        "start-index-zero-based" => {
-            let id = t.user_id(json!({})).await;
-            let r = t.get("/Users?startIndex=1&count=1000").await;
-            names(&r, "id").contains(&id).to_string()
-        }
         "create-accepted-202" => t.user(json!({})).await.status.to_string(),
         "group-create-accepted-202" => t
             .post(
