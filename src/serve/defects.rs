@@ -32,6 +32,14 @@ pub fn gate(
     if app.fault("sort-claimed-not-implemented") && resource && param("sortBy") {
         return not_implemented("sorting");
     }
+    if app.fault("put-405") && *method == Method::PUT && resource && segs.len() == 2 {
+        // A server that implements updates as PATCH only.
+        return Some(ScimError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            None,
+            "PUT is not supported; allowed: GET, PATCH, DELETE",
+        ));
+    }
     if app.fault("bulk-claimed-not-implemented") && seg0 == Some("Bulk") {
         return not_implemented("/Bulk");
     }

@@ -80,7 +80,12 @@ pub fn error_body(app: &App, e: &ScimError) -> Value {
         return json!({"error": e.detail, "code": e.status.as_u16()});
     }
     let mut m = Map::new();
-    m.insert("schemas".into(), json!([scim::ERROR]));
+    let urn = if app.fault("messages-core-schema-urn") {
+        "urn:ietf:params:scim:schemas:core:2.0:Error"
+    } else {
+        scim::ERROR
+    };
+    m.insert("schemas".into(), json!([urn]));
     if app.fault("error-status-integer") {
         m.insert("status".into(), json!(e.status.as_u16()));
     } else {

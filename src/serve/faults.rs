@@ -274,6 +274,52 @@ pub static FAULTS: &[Fault] = &[
         description: "A successful create sends no Location header.",
     },
     Fault {
+        name: "put-405",
+        requirements: &[
+            "rfc7644.3.2.users-endpoint-methods",
+            "rfc7644.3.2.groups-endpoint-methods",
+            "rfc7644.3.5.put-supported",
+        ],
+        flavours: ALL,
+        description: "PUT /Users/{id} and /Groups/{id} answer 405 Method Not Allowed (only PATCH updates are implemented), although /ServiceProviderConfig lists no such limit.",
+    },
+    Fault {
+        name: "messages-core-schema-urn",
+        requirements: &["rfc7644.3.1.message-schema-prefix"],
+        flavours: ALL,
+        description: "ListResponse and Error bodies name their schema in the resource namespace (urn:ietf:params:scim:schemas:core:2.0:ListResponse, …:Error) instead of urn:ietf:params:scim:api:messages:2.0.",
+    },
+    Fault {
+        name: "start-index-omitted-zero",
+        requirements: &["rfc7644.3.4.2.4.startindex-default-1"],
+        flavours: ALL,
+        description: "Without startIndex a list reports startIndex 0 (the page offset of a 0-based store), instead of 1.",
+    },
+    Fault {
+        name: "search-body-filter-only",
+        requirements: &["rfc7644.3.4.3.searchrequest-params"],
+        flavours: ALL,
+        description: "POST .search reads only filter from the SearchRequest: attributes, excludedAttributes, sortBy, sortOrder, startIndex and count in the body are ignored.",
+    },
+    Fault {
+        name: "patch-200-empty-body",
+        requirements: &["rfc7644.3.5.2.patch-success-200-or-204"],
+        flavours: ALL,
+        description: "A successful PATCH answers 200 OK with an empty body (neither the resource nor 204 No Content).",
+    },
+    Fault {
+        name: "write-answers-id-only",
+        requirements: &["rfc7644.3.9.minimum-plus-default-set"],
+        flavours: ALL,
+        description: "POST, PUT and PATCH answer with only schemas, id and meta (a stub instead of the stored resource), so userName and the other default attributes are missing.",
+    },
+    Fault {
+        name: "if-none-match-any-304",
+        requirements: &["rfc7644.3.14.if-none-match-stale-200"],
+        flavours: ALL,
+        description: "A GET with any If-None-Match answers 304 Not Modified, without comparing it to the current ETag.",
+    },
+    Fault {
         name: "location-mismatch-meta",
         requirements: &[
             "rfc7644.3.3.create-meta-location",
@@ -871,7 +917,10 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "if-none-match-ignored",
-        requirements: &["rfc7644.3.14.if-none-match-304"],
+        requirements: &[
+            "rfc7644.3.14.if-none-match-304",
+            "rfc7644.4.serviceproviderconfig-matches-behaviour",
+        ],
         flavours: ALL,
         description: "If-None-Match is ignored: GET answers 200 with the body instead of 304.",
     },
@@ -938,6 +987,7 @@ pub static FAULTS: &[Fault] = &[
             "rfc7644.3.12.status-401-unauthenticated",
             "loom.auth-required",
             "looop.auth-required",
+            "rfc7644.2.www-authenticate-header",
         ],
         flavours: ALL,
         description: "Any bearer token is accepted; only a missing Authorization header gives 401.",
@@ -1252,6 +1302,7 @@ pub static FAULTS: &[Fault] = &[
             "loom.auth-required",
             "looop.auth-required",
             "rfc7644.3.12.status-401-unauthenticated",
+            "rfc7644.2.www-authenticate-header",
         ],
         flavours: ALL,
         description: "A request without an Authorization header is served (only a token that is sent is checked).",
@@ -1426,7 +1477,10 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "sort-claimed-not-implemented",
-        requirements: &["rfc7643.5.supported-flags-truthful"],
+        requirements: &[
+            "rfc7643.5.supported-flags-truthful",
+            "rfc7644.4.serviceproviderconfig-matches-behaviour",
+        ],
         flavours: ALL,
         description: "sort.supported is true, but any sortBy answers 501.",
     },
@@ -1438,7 +1492,11 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "patch-claimed-not-implemented",
-        requirements: &["rfc7643.5.supported-flags-truthful"],
+        requirements: &[
+            "rfc7643.5.supported-flags-truthful",
+            "rfc7644.3.2.users-endpoint-methods",
+            "rfc7644.3.5.patch-supported",
+        ],
         flavours: ALL,
         description: "patch.supported is true, but PATCH answers 501.",
     },

@@ -255,6 +255,15 @@ fn search_query(app: &App, body: &Value, ctx: &mut Ctx) -> ScimResult<Query> {
             ))),
         }
     };
+    if app.fault("search-body-filter-only") {
+        return Ok(Query {
+            filter: text("filter")?,
+            sort_by: None,
+            sort_order: None,
+            start_index: None,
+            count: None,
+        });
+    }
     if let Some(a) = strings("attributes")? {
         ctx.attributes = Some(a);
     }

@@ -80,6 +80,17 @@ fn resource_reply(app: &App, store: &Store, r: &Resource, ctx: &Ctx, status: Sta
     }
 }
 
+/// The answer of a write under the write-answers-id-only fault: a stub built from the request's
+/// outcome, not the stored resource.
+fn stub_answer(app: &App, mut reply: Reply) -> Reply {
+    if app.fault("write-answers-id-only")
+        && let Some(Value::Object(b)) = &mut reply.body
+    {
+        b.retain(|k, _| matches!(k.as_str(), "schemas" | "id" | "meta"));
+    }
+    reply
+}
+
 fn body_object(body: &Value) -> ScimResult<&Map<String, Value>> {
     body.as_object()
         .ok_or_else(|| ScimError::invalid_syntax("the request body must be a JSON object"))
@@ -175,7 +186,7 @@ pub fn create(app: &App, kind: Kind, body: &Value, ctx: &Ctx) -> ScimResult<Repl
     if app.fault("create-no-location") {
         reply.location = None;
     }
-    Ok(reply)
+    Ok(stub_answer(app, reply))
 }
 
 fn join_groups(store: &mut Store, user_id: &str, groups: &Value) {
@@ -231,7 +242,7 @@ pub fn get(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
     }
     if let Some(h) = &ctx.if_none_match
         && !app.fault("if-none-match-ignored")
-        && etag_matches(h, &r.etag())
+        && (etag_matches(h, &r.etag()) || app.fault("if-none-match-any-304"))
     {
         return Ok(Reply {
             status: StatusCode::NOT_MODIFIED,
@@ -352,7 +363,10 @@ pub fn replace(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> Scim
         .resources
         .get(&final_id)
         .ok_or_else(|| not_found(kind, id))?;
-    Ok(resource_reply(app, &store, r, ctx, StatusCode::OK))
+    Ok(stub_answer(
+        app,
+        resource_reply(app, &store, r, ctx, StatusCode::OK),
+    ))
 }
 
 /// Re-keys a resource under a fresh id (the id-changes-on-put fault).
@@ -406,7 +420,10 @@ fn upsert(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimResul
     } else {
         StatusCode::OK
     };
-    Ok(resource_reply(app, &store, r, ctx, status))
+    Ok(stub_answer(
+        app,
+        resource_reply(app, &store, r, ctx, status),
+    ))
 }
 
 /// PATCH /Users/{id}, /Groups/{id}.
@@ -482,6 +499,10 @@ pub fn patch(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimRe
         reply.status = StatusCode::NO_CONTENT;
         reply.body = None;
     }
+    if app.fault("patch-200-empty-body") {
+        reply.body = None;
+    }
+    let mut reply = stub_answer(app, reply);
     if app.option("loom-short-patch-answers") && kind == Kind::User {
         reply.body = reply.body.map(|b| short_patch_answer(&b, &ops));
     }
@@ -867,7 +888,12 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
     };
     let mut body = Map::new();
     if !app.fault("list-schemas-missing") {
-        body.insert("schemas".into(), json!([scim::LIST_RESPONSE]));
+        let urn = if app.fault("messages-core-schema-urn") {
+            "urn:ietf:params:scim:schemas:core:2.0:ListResponse"
+        } else {
+            scim::LIST_RESPONSE
+        };
+        body.insert("schemas".into(), json!([urn]));
     }
     let total_shown = if app.fault("total-results-wrong") {
         page.len()
@@ -887,7 +913,12 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
                 page.len()
             };
         body.insert("itemsPerPage".into(), json!(shown));
-        body.insert("startIndex".into(), json!(start));
+        let shown_start = if q.start_index.is_none() && app.fault("start-index-omitted-zero") {
+            0
+        } else {
+            start
+        };
+        body.insert("startIndex".into(), json!(shown_start));
     }
     body.insert("Resources".into(), Value::Array(page));
     Ok(Reply::json(StatusCode::OK, Value::Object(body)))
