@@ -682,6 +682,9 @@ mod tests {
             transcript: Vec::new(),
             snapshots: Vec::new(),
             duration: Duration::ZERO,
+            builtin: true,
+            requests: 0,
+            retries: 0,
         }
     }
 

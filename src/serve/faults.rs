@@ -215,7 +215,10 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "patch-unqualified-extension-path-ignored",
-        requirements: &["rfc7644.3.5.2.patch-unqualified-names-use-resource-schemas"],
+        requirements: &[
+            "rfc7644.3.5.2.patch-unqualified-names-use-resource-schemas",
+            "rfc7644.3.5.2.patch-schemas-state-carried",
+        ],
         flavours: ALL,
         description: "A PATCH path naming an extension attribute without its URN (employeeNumber) answers 200 and changes nothing.",
     },
@@ -318,6 +321,46 @@ pub static FAULTS: &[Fault] = &[
         requirements: &["rfc7644.3.14.if-none-match-stale-200"],
         flavours: ALL,
         description: "A GET with any If-None-Match answers 304 Not Modified, without comparing it to the current ETag.",
+    },
+    Fault {
+        name: "patch-value-path-sub-attribute-dropped",
+        requirements: &[
+            "rfc7644.3.5.2.2.remove-subattribute-via-valuepath",
+            "rfc7644.3.5.2.3.replace-valuepath-subattribute",
+            "rfc7644.3.5.2.patch-path-syntax",
+        ],
+        flavours: ALL,
+        description: "A PATCH path valuePath[filter].subAttr loses its .subAttr (the path parser stops at ']'): remove deletes the whole matched record, and replace with a simple value is refused with 400.",
+    },
+    Fault {
+        name: "patch-value-path-and-first-term",
+        requirements: &["rfc7644.3.5.2.2.remove-complex-multivalued-filtered"],
+        flavours: ALL,
+        description: "The filter of a PATCH valuePath evaluates only the left operand of an and, so more records match than the filter selects.",
+    },
+    Fault {
+        name: "patch-replace-value-path-filter-ignored",
+        requirements: &["rfc7644.3.5.2.3.replace-valuepath-matching-records"],
+        flavours: ALL,
+        description: "replace on attr[filter] (without a sub-attribute) replaces every value of the attribute with the given record: the records the filter does not match are lost.",
+    },
+    Fault {
+        name: "patch-remove-no-match-400",
+        requirements: &["rfc7644.3.5.2.2.remove-absent-value-success"],
+        flavours: ALL,
+        description: "remove with a valuePath that matches no value (a member not in the group) answers 400 noTarget instead of succeeding.",
+    },
+    Fault {
+        name: "patch-schemas-not-updated",
+        requirements: &["rfc7644.3.5.2.patch-schemas-implicit-extension"],
+        flavours: ALL,
+        description: "schemas is stored as the create sent it: a PATCH that adds an extension attribute stores the value but does not list the extension URN in schemas.",
+    },
+    Fault {
+        name: "patch-remove-value-list-ignored",
+        requirements: &["rfc7644.3.5.2.2.remove-multivalued-filtered"],
+        flavours: ALL,
+        description: "remove on members with a value list and no filter answers 200 and removes nothing (only a members[value eq …] path removes a member).",
     },
     Fault {
         name: "location-mismatch-meta",

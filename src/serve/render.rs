@@ -56,6 +56,19 @@ pub fn render(app: &App, store: &Store, r: &Resource, ctx: &Ctx) -> Map<String, 
     if !app.fault("schemas-missing-in-response") {
         let schemas: Vec<Value> = match (&r.sent_schemas, app.fault("schemas-duplicates-kept")) {
             (Some(sent), true) => sent.iter().map(|s| json!(s)).collect(),
+            // The schemas array stored as the create sent it, never updated by a PATCH.
+            (Some(sent), false) if app.fault("patch-schemas-not-updated") => {
+                let mut v: Vec<Value> = Vec::new();
+                for s in sent {
+                    if !v
+                        .iter()
+                        .any(|x| x.as_str().is_some_and(|x| x.eq_ignore_ascii_case(s)))
+                    {
+                        v.push(json!(s));
+                    }
+                }
+                v
+            }
             _ => {
                 let mut v = vec![json!(r.kind.core_schema())];
                 for ext in app.catalog.extensions(r.kind) {

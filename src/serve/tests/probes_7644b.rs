@@ -3,6 +3,14 @@
 
 use super::*;
 
+/// A PATCH with `ops` on a new user holding `extra`, then the length of `attr` read back.
+async fn patched_count(t: &T, extra: Value, ops: Value, attr: &str) -> String {
+    let id = t.user_id(extra).await;
+    let r = t.patch(&format!("/Users/{id}"), ops).await;
+    let after = t.get(&format!("/Users/{id}")).await;
+    format!("{} {}", r.status, after.count(attr))
+}
+
 pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
     Some(match name {
         "put-405" => {
@@ -51,6 +59,79 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
             .await
             .status
             .to_string()
+        }
+        "patch-value-path-sub-attribute-dropped" => {
+            patched_count(
+                t,
+                json!({"emails": [{"value": "w@example.com", "type": "work", "display": "W"}]}),
+                json!([{"op": "remove", "path": "emails[type eq \"work\"].display"}]),
+                "emails",
+            )
+            .await
+        }
+        "patch-value-path-and-first-term" => {
+            patched_count(
+                t,
+                json!({"emails": [
+                    {"value": "a@example.com", "type": "work"},
+                    {"value": "b@example.org", "type": "work"}
+                ]}),
+                json!([{"op": "remove", "path": "emails[type eq \"work\" and value ew \"example.com\"]"}]),
+                "emails",
+            )
+            .await
+        }
+        "patch-replace-value-path-filter-ignored" => {
+            patched_count(
+                t,
+                json!({"addresses": [
+                    {"type": "work", "streetAddress": "1 Work St"},
+                    {"type": "home", "streetAddress": "2 Home Rd"}
+                ]}),
+                json!([{"op": "replace", "path": "addresses[type eq \"work\"]",
+                    "value": {"type": "work", "streetAddress": "3 New Ave"}}]),
+                "addresses",
+            )
+            .await
+        }
+        "patch-remove-no-match-400" => {
+            let u = t.user_id(json!({})).await;
+            let gid = t.group(&[&u]).await;
+            t.patch(
+                &format!("/Groups/{gid}"),
+                json!([{"op": "remove", "path": "members[value eq \"0e50f05a-ddd3-4336-92b0-0e257d3971cf\"]"}]),
+            )
+            .await
+            .status
+            .to_string()
+        }
+        "patch-schemas-not-updated" => {
+            let id = t
+                .post(
+                    "/Users",
+                    json!({"schemas": [scim::USER_SCHEMA], "userName": uniq("u")}),
+                )
+                .await
+                .body["id"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            t.patch(
+                &format!("/Users/{id}"),
+                json!([{"op": "add", "path": format!("{}:employeeNumber", scim::ENTERPRISE_USER_SCHEMA), "value": "42"}]),
+            )
+            .await;
+            t.get(&format!("/Users/{id}")).await.body["schemas"].to_string()
+        }
+        "patch-remove-value-list-ignored" => {
+            let (a, b) = (t.user_id(json!({})).await, t.user_id(json!({})).await);
+            let gid = t.group(&[&a, &b]).await;
+            t.patch(
+                &format!("/Groups/{gid}"),
+                json!([{"op": "remove", "path": "members", "value": [{"value": a}]}]),
+            )
+            .await;
+            t.get(&format!("/Groups/{gid}")).await.count("members")
         }
         _ => return None,
     })
