@@ -363,6 +363,51 @@ pub static FAULTS: &[Fault] = &[
         description: "remove on members with a value list and no filter answers 200 and removes nothing (only a members[value eq …] path removes a member).",
     },
     Fault {
+        name: "bulk-bulkid-core-only",
+        requirements: &["rfc7644.3.7.2.bulkid-reference-in-extension"],
+        flavours: ALL,
+        description: "bulkId references are resolved in core attributes only: a \"bulkId:…\" inside an extension (enterprise manager.value) is stored as the literal text.",
+    },
+    Fault {
+        name: "bulk-circular-references-500",
+        requirements: &["rfc7644.3.7.1.bulk-circular-references"],
+        flavours: ALL,
+        description: "Operations whose bulkIds refer to each other in a circle make the whole bulk request answer 500 (the resolver recurses without end).",
+    },
+    Fault {
+        name: "bulk-stops-at-first-error",
+        requirements: &["rfc7644.3.7.bulk-continue-on-errors"],
+        flavours: ALL,
+        description: "Without failOnErrors, a bulk request stops at its first failed operation (as if failOnErrors were 1); the later operations are not performed.",
+    },
+    Fault {
+        name: "bulk-error-response-omitted",
+        requirements: &[
+            "rfc7644.3.7.3.bulk-error-description",
+            "rfc7644.3.7.bulk-op-error-response-body",
+        ],
+        flavours: ALL,
+        description: "A failed bulk operation's result carries only its status: no response Error, so nothing says what went wrong.",
+    },
+    Fault {
+        name: "bulk-operations-reversed",
+        requirements: &["rfc7644.3.7.bulk-order-intent-preserved"],
+        flavours: ALL,
+        description: "Bulk operations are processed last to first (pushed on a stack), so two PUTs of one resource end in the state of the first.",
+    },
+    Fault {
+        name: "bulk-bulkid-not-echoed",
+        requirements: &["rfc7644.3.7.bulk-returns-bulkid"],
+        flavours: ALL,
+        description: "The results of a bulk response do not carry the operations' bulkIds.",
+    },
+    Fault {
+        name: "bulk-version-ignored",
+        requirements: &["rfc7644.3.7.3.bulk-version-mismatch-412"],
+        flavours: ALL,
+        description: "The version of a bulk operation is ignored: a PUT with a stale version is applied instead of failing with 412.",
+    },
+    Fault {
         name: "location-mismatch-meta",
         requirements: &[
             "rfc7644.3.3.create-meta-location",
@@ -1008,6 +1053,7 @@ pub static FAULTS: &[Fault] = &[
         requirements: &[
             "rfc7644.3.12.status-400-bad-request",
             "rfc7644.3.12.scimtype-invalidsyntax",
+            "rfc7644.3.7.bulk-error-http-status",
         ],
         flavours: ALL,
         description: "A request body that is not valid JSON answers 500 instead of 400 invalidSyntax.",

@@ -11,6 +11,23 @@ async fn patched_count(t: &T, extra: Value, ops: Value, attr: &str) -> String {
     format!("{} {}", r.status, after.count(attr))
 }
 
+/// POST /Bulk with `ops`.
+async fn bulk(t: &T, ops: Value) -> Resp {
+    t.post(
+        "/Bulk",
+        json!({"schemas": [scim::BULK_REQUEST], "Operations": ops}),
+    )
+    .await
+}
+
+/// A bulk POST of a user with `bulk_id`.
+fn bulk_user(bulk_id: &str) -> Value {
+    json!({"method": "POST", "path": "/Users", "bulkId": bulk_id,
+        "data": {"schemas": [scim::USER_SCHEMA], "userName": uniq("u")}})
+}
+
+const MISSING: &str = "0e50f05a-ddd3-4336-92b0-0e257d3971cf";
+
 pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
     Some(match name {
         "put-405" => {
@@ -132,6 +149,80 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
             )
             .await;
             t.get(&format!("/Groups/{gid}")).await.count("members")
+        }
+        "bulk-bulkid-core-only" => {
+            let r = bulk(
+                t,
+                json!([
+                    bulk_user("alice"),
+                    {"method": "POST", "path": "/Users", "bulkId": "bob", "data": {
+                        "schemas": [scim::USER_SCHEMA, scim::ENTERPRISE_USER_SCHEMA],
+                        "userName": uniq("u"),
+                        (scim::ENTERPRISE_USER_SCHEMA): {"manager": {"value": "bulkId:alice"}}}}
+                ]),
+            )
+            .await;
+            let bob = r.body["Operations"][1]["location"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            t.get(&bob).await.body[scim::ENTERPRISE_USER_SCHEMA]["manager"]["value"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("bulkId:"))
+                .to_string()
+        }
+        "bulk-circular-references-500" => {
+            let group = |b: &str, other: &str| {
+                json!({"method": "POST", "path": "/Groups", "bulkId": b, "data": {
+                    "schemas": [scim::GROUP_SCHEMA], "displayName": uniq("g"),
+                    "members": [{"value": format!("bulkId:{other}"), "type": "Group"}]}})
+            };
+            bulk(t, json!([group("ga", "gb"), group("gb", "ga")]))
+                .await
+                .status
+                .to_string()
+        }
+        "bulk-stops-at-first-error" => bulk(
+            t,
+            json!([{"method": "DELETE", "path": format!("/Users/{MISSING}")}, bulk_user("b2")]),
+        )
+        .await
+        .body["Operations"]
+            .as_array()
+            .map_or(0, Vec::len)
+            .to_string(),
+        "bulk-error-response-omitted" => bulk(
+            t,
+            json!([{"method": "DELETE", "path": format!("/Users/{MISSING}")}]),
+        )
+        .await
+        .body["Operations"][0]["response"]
+            .is_object()
+            .to_string(),
+        "bulk-operations-reversed" => {
+            let id = t.user_id(json!({})).await;
+            let name = t.get(&format!("/Users/{id}")).await.body["userName"].clone();
+            let put = |dn: &str| {
+                json!({"method": "PUT", "path": format!("/Users/{id}"), "data": {
+                    "schemas": [scim::USER_SCHEMA], "userName": name, "displayName": dn}})
+            };
+            bulk(t, json!([put("A"), put("B")])).await;
+            t.get(&format!("/Users/{id}")).await.body["displayName"].to_string()
+        }
+        "bulk-bulkid-not-echoed" => bulk(t, json!([bulk_user("b1")])).await.body["Operations"][0]
+            ["bulkId"]
+            .to_string(),
+        "bulk-version-ignored" => {
+            let id = t.user_id(json!({})).await;
+            let name = t.get(&format!("/Users/{id}")).await.body["userName"].clone();
+            bulk(
+                t,
+                json!([{"method": "PUT", "path": format!("/Users/{id}"), "version": "W/\"stale\"",
+                    "data": {"schemas": [scim::USER_SCHEMA], "userName": name, "displayName": "new"}}]),
+            )
+            .await
+            .body["Operations"][0]["status"]
+                .to_string()
         }
         _ => return None,
     })
