@@ -408,6 +408,43 @@ pub static FAULTS: &[Fault] = &[
         description: "The version of a bulk operation is ignored: a PUT with a stale version is applied instead of failing with 412.",
     },
     Fault {
+        name: "filter-sw-ew-as-co",
+        requirements: &[
+            "rfc7644.3.4.2.2.filter-op-sw",
+            "rfc7644.3.4.2.2.filter-op-ew",
+        ],
+        flavours: ALL,
+        description: "sw and ew match the operand anywhere in the value, like co (the LIKE pattern gets % on both sides).",
+    },
+    Fault {
+        name: "filter-datetime-gt-as-ge",
+        requirements: &[
+            "rfc7644.3.4.2.2.filter-op-gt",
+            "rfc7644.3.4.2.2.filter-op-lt",
+            "rfc7644.3.4.2.2.filter-compare-datetime-chronological",
+        ],
+        flavours: ALL,
+        description: "gt and lt on a dateTime attribute (meta.created) include the equal instant (translated to >= and <= in the store query).",
+    },
+    Fault {
+        name: "filter-operators-case-sensitive",
+        requirements: &["rfc7644.3.4.2.2.filter-operator-case-insensitive"],
+        flavours: ALL,
+        description: "Filter operators and logical keywords are recognised in lower case only: EQ, Eq or AND is refused with 400 invalidFilter.",
+    },
+    Fault {
+        name: "invalid-filter-empty-detail",
+        requirements: &["rfc7644.3.4.2.2.filter-error-detail-readable"],
+        flavours: ALL,
+        description: "A filter that cannot be parsed is refused with 400 invalidFilter and an empty detail.",
+    },
+    Fault {
+        name: "filter-unknown-attribute-ignored",
+        requirements: &["rfc7644.3.4.2.2.filter-returns-only-matches"],
+        flavours: ALL,
+        description: "A filter term on an attribute the resource type does not define is dropped as if true, so the query returns every resource.",
+    },
+    Fault {
         name: "location-mismatch-meta",
         requirements: &[
             "rfc7644.3.3.create-meta-location",

@@ -465,6 +465,10 @@ pub struct Eval<'c> {
     pub gt_as_ge: bool,
     /// A term on an attribute the resource type does not define holds (a fault of root queries).
     pub undefined_matches: bool,
+    /// `sw` and `ew` match anywhere in the value, like `co` (a fault).
+    pub sw_ew_as_co: bool,
+    /// dateTime `gt`/`lt` include the equal instant (a fault).
+    pub datetime_gt_as_ge: bool,
 }
 
 impl<'c> Eval<'c> {
@@ -484,6 +488,8 @@ impl<'c> Eval<'c> {
             pr_complex_never: false,
             gt_as_ge: false,
             undefined_matches: false,
+            sw_ew_as_co: false,
+            datetime_gt_as_ge: false,
         }
     }
 
@@ -706,7 +712,10 @@ fn compare_one(actual: &Value, op: Op, expected: &Value, def: &Attr, ev: &Eval<'
         _ => None,
     };
     if let Some(ord) = ordering {
+        let or_equal = ev.datetime_gt_as_ge && def.ty == Ty::DateTime;
         return match op {
+            Op::Gt if or_equal => ord != Ordering::Less,
+            Op::Lt if or_equal => ord != Ordering::Greater,
             Op::Eq => ord == Ordering::Equal,
             Op::Ne => ord != Ordering::Equal,
             Op::Gt => ord == Ordering::Greater,
@@ -733,6 +742,7 @@ fn compare_one(actual: &Value, op: Op, expected: &Value, def: &Attr, ev: &Eval<'
         Op::Co if ev.co_as_sw => a.starts_with(&b),
         Op::Co if ev.username_co_as_eq && def.name == "userName" => a == b,
         Op::Co => a.contains(&b),
+        Op::Sw | Op::Ew if ev.sw_ew_as_co => a.contains(&b),
         Op::Sw => a.starts_with(&b),
         Op::Ew => a.ends_with(&b),
         Op::Gt if ev.gt_as_ge => a >= b,

@@ -667,15 +667,61 @@ pub struct Query {
     pub count: Option<i64>,
 }
 
+/// The first operator or logical keyword of a filter written with a capital letter (EQ, And),
+/// outside string literals: what a parser that knows only the lower-case forms refuses.
+fn uppercase_operator(f: &str) -> Option<String> {
+    const WORDS: &[&str] = &[
+        "eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr", "and", "or", "not",
+    ];
+    let mut in_str = false;
+    let mut escaped = false;
+    let mut outside = String::new();
+    for c in f.chars() {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+            outside.push(' ');
+            continue;
+        }
+        if c == '"' {
+            in_str = true;
+        }
+        outside.push(if matches!(c, '(' | ')' | '[' | ']') {
+            ' '
+        } else {
+            c
+        });
+    }
+    outside
+        .split_whitespace()
+        .find(|w| WORDS.iter().any(|k| k.eq_ignore_ascii_case(w)) && !WORDS.contains(w))
+        .map(str::to_string)
+}
+
 /// GET /Users, /Groups, / and the .search endpoints.
 pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<Reply> {
     let flat = app.fault("filter-and-or-precedence-wrong");
     let parsed = match &q.filter {
         Some(f) if !f.trim().is_empty() => {
-            let parsed = filter::parse(f, flat).map_err(|e| {
+            if app.fault("filter-operators-case-sensitive")
+                && let Some(op) = uppercase_operator(f)
+            {
+                return Err(ScimError::invalid_filter(format!(
+                    "unknown operator \"{op}\" in filter"
+                )));
+            }
+            let parsed = filter::parse(f, flat).map_err(|mut e| {
                 if app.fault("malformed-filter-500") {
                     ScimError::internal("java.lang.IllegalStateException: filter parse failure")
                 } else {
+                    if app.fault("invalid-filter-empty-detail") {
+                        e.detail = String::new();
+                    }
                     e
                 }
             })?;
@@ -724,8 +770,11 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         ev.and_first_only = app.fault("filter-and-first-term-only");
         ev.pr_complex_never = app.fault("filter-pr-complex-never-matches");
         ev.gt_as_ge = app.fault("filter-gt-as-ge");
-        ev.undefined_matches =
-            kind.is_none() && app.fault("root-filter-undefined-attribute-matches");
+        ev.undefined_matches = (kind.is_none()
+            && app.fault("root-filter-undefined-attribute-matches"))
+            || app.fault("filter-unknown-attribute-ignored");
+        ev.sw_ew_as_co = app.fault("filter-sw-ew-as-co");
+        ev.datetime_gt_as_ge = app.fault("filter-datetime-gt-as-ge");
         ev
     };
     if let Some(f) = &parsed {

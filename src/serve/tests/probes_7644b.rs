@@ -26,6 +26,11 @@ fn bulk_user(bulk_id: &str) -> Value {
         "data": {"schemas": [scim::USER_SCHEMA], "userName": uniq("u")}})
 }
 
+/// The answer to GET /Users with `filter`.
+async fn filtered(t: &T, filter: &str) -> Resp {
+    t.get(&format!("/Users?filter={}", filter_q(filter))).await
+}
+
 const MISSING: &str = "0e50f05a-ddd3-4336-92b0-0e257d3971cf";
 
 pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
@@ -223,6 +228,34 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
             .await
             .body["Operations"][0]["status"]
                 .to_string()
+        }
+        "filter-sw-ew-as-co" => {
+            let x = uniq("sw");
+            t.user(json!({"displayName": format!("{x}-tail")})).await;
+            t.user(json!({"displayName": format!("head-{x}")})).await;
+            let sw = filtered(t, &format!("displayName sw \"{x}\"")).await;
+            let ew = filtered(t, &format!("displayName ew \"{x}\"")).await;
+            format!("{} {}", sw.body["totalResults"], ew.body["totalResults"])
+        }
+        "filter-datetime-gt-as-ge" => {
+            let r = t.user(json!({})).await;
+            let f = format!(
+                "userName eq \"{}\" and meta.created gt \"{}\"",
+                r.body["userName"].as_str().unwrap_or(""),
+                r.body["meta"]["created"].as_str().unwrap_or("")
+            );
+            filtered(t, &f).await.body["totalResults"].to_string()
+        }
+        "filter-operators-case-sensitive" => filtered(t, "userName EQ \"nobody\"")
+            .await
+            .status
+            .to_string(),
+        "invalid-filter-empty-detail" => {
+            filtered(t, "userName regex \"a\"").await.body["detail"].to_string()
+        }
+        "filter-unknown-attribute-ignored" => {
+            t.user(json!({})).await;
+            filtered(t, "noSuchAttribute eq \"x\"").await.body["totalResults"].to_string()
         }
         _ => return None,
     })
