@@ -445,6 +445,36 @@ pub static FAULTS: &[Fault] = &[
         description: "A filter term on an attribute the resource type does not define is dropped as if true, so the query returns every resource.",
     },
     Fault {
+        name: "sort-datetime-ignored",
+        requirements: &["rfc7644.3.4.2.3.sort-by-attribute-type"],
+        flavours: ALL,
+        description: "sortBy on a dateTime attribute (meta.created) is ignored: the results come in store order, whatever sortOrder says.",
+    },
+    Fault {
+        name: "sort-missing-values-first",
+        requirements: &["rfc7644.3.4.2.3.sort-missing-values-position"],
+        flavours: ALL,
+        description: "Resources without a value for sortBy come first in an ascending sort and last in a descending one (NULLs sort low, as in MySQL).",
+    },
+    Fault {
+        name: "sort-multivalued-first-value",
+        requirements: &["rfc7644.3.4.2.3.sortby-multivalued-primary"],
+        flavours: ALL,
+        description: "sortBy on a multi-valued attribute (emails.value) orders by the first value, not the primary one.",
+    },
+    Fault {
+        name: "sort-sub-attribute-ignored",
+        requirements: &["rfc7644.3.4.2.3.sortby-complex-subattribute"],
+        flavours: ALL,
+        description: "sortBy naming a sub-attribute (name.givenName) is ignored: the results come in store order.",
+    },
+    Fault {
+        name: "sort-caseexact-ignored",
+        requirements: &["rfc7644.3.4.2.3.sort-case-sensitive-when-caseexact-true"],
+        flavours: ALL,
+        description: "Sorting always folds case, also on caseExact attributes (externalId): A and a tie and keep store order.",
+    },
+    Fault {
         name: "location-mismatch-meta",
         requirements: &[
             "rfc7644.3.3.create-meta-location",

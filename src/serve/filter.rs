@@ -469,6 +469,10 @@ pub struct Eval<'c> {
     pub sw_ew_as_co: bool,
     /// dateTime `gt`/`lt` include the equal instant (a fault).
     pub datetime_gt_as_ge: bool,
+    /// Sorting by a multi-valued attribute uses its first value, not the primary one (a fault).
+    pub sort_first_value: bool,
+    /// Sorting folds case whatever caseExact says (a fault).
+    pub sort_case_folded: bool,
 }
 
 impl<'c> Eval<'c> {
@@ -490,6 +494,8 @@ impl<'c> Eval<'c> {
             undefined_matches: false,
             sw_ew_as_co: false,
             datetime_gt_as_ge: false,
+            sort_first_value: false,
+            sort_case_folded: false,
         }
     }
 
@@ -896,6 +902,7 @@ pub fn sort_key(
     };
     let raw = container(resource, home)?.get(attr.name)?;
     let el: &Value = match raw {
+        Value::Array(a) if ev.sort_first_value => a.first()?,
         Value::Array(a) => a
             .iter()
             .find(|e| e.get("primary") == Some(&Value::Bool(true)))
@@ -916,7 +923,7 @@ pub fn sort_key(
             Err(_) => SortKey::Str(s.clone()),
         },
         (_, Value::String(s)) => {
-            if ev.case_exact(def) || case_sensitive_sort {
+            if (ev.case_exact(def) && !ev.sort_case_folded) || case_sensitive_sort {
                 SortKey::Str(s.nfc().collect())
             } else {
                 SortKey::Str(username_key(s))

@@ -667,6 +667,16 @@ pub struct Query {
     pub count: Option<i64>,
 }
 
+/// Whether `path` names a dateTime attribute (meta.created) of the queried resource type.
+fn is_datetime_path(app: &App, kind: Option<Kind>, path: &str) -> bool {
+    let k = kind.unwrap_or(Kind::User);
+    matches!(
+        filter::resolve_path(&app.catalog, k, path, Default::default()),
+        Some(filter::PathRef::Attr { attr, sub, .. })
+            if sub.map_or(attr.ty, |s| s.ty) == super::attr::Ty::DateTime
+    )
+}
+
 /// The first operator or logical keyword of a filter written with a capital letter (EQ, And),
 /// outside string literals: what a parser that knows only the lower-case forms refuses.
 fn uppercase_operator(f: &str) -> Option<String> {
@@ -775,6 +785,8 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
             || app.fault("filter-unknown-attribute-ignored");
         ev.sw_ew_as_co = app.fault("filter-sw-ew-as-co");
         ev.datetime_gt_as_ge = app.fault("filter-datetime-gt-as-ge");
+        ev.sort_first_value = app.fault("sort-multivalued-first-value");
+        ev.sort_case_folded = app.fault("sort-caseexact-ignored");
         ev
     };
     if let Some(f) = &parsed {
@@ -852,6 +864,10 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
     let first_or_term = first_term.map(|_| first_count);
     if let Some(sort_by) = q.sort_by.as_deref().filter(|s| !s.trim().is_empty())
         && !app.fault("sort-ignored")
+        && !(app.fault("sort-sub-attribute-ignored")
+            && sort_by.contains('.')
+            && !sort_by.contains(':'))
+        && !(app.fault("sort-datetime-ignored") && is_datetime_path(app, kind, sort_by.trim()))
     {
         let descending = q
             .sort_order
@@ -859,6 +875,8 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
             .is_some_and(|o| o.eq_ignore_ascii_case("descending"))
             && !app.fault("sort-descending-ignored");
         let cs = app.fault("sort-case-sensitive");
+        // NULLs first in an ascending sort (and so last in a descending one), as in MySQL.
+        let nulls_first = app.fault("sort-missing-values-first");
         type Keyed = (Option<filter::SortKey>, (Kind, Map<String, Value>));
         let mut keyed: Vec<Keyed> = matches
             .into_iter()
@@ -873,6 +891,8 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
             use std::cmp::Ordering::*;
             let ord = match (&a.0, &b.0) {
                 (Some(x), Some(y)) => x.cmp(y),
+                (Some(_), None) if nulls_first => Greater,
+                (None, Some(_)) if nulls_first => Less,
                 (Some(_), None) => Less,
                 (None, Some(_)) => Greater,
                 (None, None) => Equal,

@@ -31,6 +31,33 @@ async fn filtered(t: &T, filter: &str) -> Resp {
     t.get(&format!("/Users?filter={}", filter_q(filter))).await
 }
 
+/// The position of each of `users` (by `key`) in GET /Users sorted by `sort`, joined.
+async fn sorted(t: &T, users: &[Value], key: &str, sort: &str) -> String {
+    let mut names = Vec::new();
+    for u in users {
+        let r = t.user(u.clone()).await;
+        names.push(format!(
+            "userName eq \"{}\"",
+            r.body["userName"].as_str().unwrap_or("")
+        ));
+    }
+    let r = t
+        .get(&format!(
+            "/Users?filter={}&{sort}",
+            filter_q(&names.join(" or "))
+        ))
+        .await;
+    r.body["Resources"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|x| x.pointer(key).map(Value::to_string).unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default()
+}
+
 const MISSING: &str = "0e50f05a-ddd3-4336-92b0-0e257d3971cf";
 
 pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
@@ -256,6 +283,55 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
         "filter-unknown-attribute-ignored" => {
             t.user(json!({})).await;
             filtered(t, "noSuchAttribute eq \"x\"").await.body["totalResults"].to_string()
+        }
+        "sort-datetime-ignored" => {
+            sorted(
+                t,
+                &[json!({"title": "1"}), json!({"title": "2"})],
+                "/title",
+                "sortBy=meta.created&sortOrder=descending",
+            )
+            .await
+        }
+        "sort-missing-values-first" => {
+            sorted(
+                t,
+                &[json!({"title": "b"}), json!({})],
+                "/title",
+                "sortBy=title",
+            )
+            .await
+        }
+        "sort-multivalued-first-value" => {
+            sorted(
+                t,
+                &[
+                    json!({"title": "1", "emails": [{"value": "z9@example.org"}, {"value": "z1@example.org", "primary": true}]}),
+                    json!({"title": "2", "emails": [{"value": "z2@example.org", "primary": true}, {"value": "z0@example.org"}]}),
+                ],
+                "/title",
+                "sortBy=emails.value",
+            )
+            .await
+        }
+        "sort-sub-attribute-ignored" => {
+            sorted(
+                t,
+                &[json!({"name": {"givenName": "b"}}), json!({"name": {"givenName": "a"}})],
+                "/name/givenName",
+                "sortBy=name.givenName",
+            )
+            .await
+        }
+        "sort-caseexact-ignored" => {
+            let x = uniq("x");
+            sorted(
+                t,
+                &[json!({"externalId": format!("{x}-a")}), json!({"externalId": format!("{x}-A")})],
+                "/externalId",
+                "sortBy=externalId",
+            )
+            .await
         }
         _ => return None,
     })
