@@ -92,6 +92,12 @@ pub fn error_body(app: &App, e: &ScimError) -> Value {
         m.insert("status".into(), json!(e.status.as_u16().to_string()));
     }
     if let Some(t) = e.scim_type {
+        let t = match t {
+            // An exception-style vocabulary of the server's own instead of RFC 7644's keywords.
+            "uniqueness" if app.fault("scimtype-vendor-keywords") => "DUPLICATE_RESOURCE",
+            "invalidSyntax" if app.fault("scimtype-vendor-keywords") => "MALFORMED_REQUEST",
+            t => t,
+        };
         m.insert("scimType".into(), json!(t));
     }
     m.insert("detail".into(), json!(e.detail));

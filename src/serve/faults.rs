@@ -475,6 +475,36 @@ pub static FAULTS: &[Fault] = &[
         description: "Sorting always folds case, also on caseExact attributes (externalId): A and a tie and keep store order.",
     },
     Fault {
+        name: "default-version-scim-1-1",
+        requirements: &["rfc7644.3.13.default-latest-version"],
+        flavours: ALL,
+        description: "List responses are written by the SCIM 1.1 serializer, the server's default: their schemas is [\"urn:scim:schemas:core:1.0\"].",
+    },
+    Fault {
+        name: "location-tenant-query",
+        requirements: &["rfc7644.1.3.base-uri-no-query-string"],
+        flavours: ALL,
+        description: "Every URL the server hands out (Location, meta.location, $ref) carries the tenant as a query (?tenant=default).",
+    },
+    Fault {
+        name: "create-echoes-request-meta",
+        requirements: &["rfc7644.3.1.responses-reflect-server-state"],
+        flavours: ALL,
+        description: "The create answer echoes meta.created and meta.lastModified from the request body, while the stored resource has the server's timestamps.",
+    },
+    Fault {
+        name: "missing-required-invalidsyntax",
+        requirements: &["rfc7644.3.12.scimtype-invalidvalue"],
+        flavours: ALL,
+        description: "A create without the required userName is refused with 400 scimType invalidSyntax instead of invalidValue.",
+    },
+    Fault {
+        name: "scimtype-vendor-keywords",
+        requirements: &["rfc7644.3.12.error-scimtype-known-keyword"],
+        flavours: ALL,
+        description: "Errors carry scimType values of the server's own (DUPLICATE_RESOURCE, MALFORMED_REQUEST) instead of RFC 7644's keywords (uniqueness, invalidSyntax).",
+    },
+    Fault {
         name: "location-mismatch-meta",
         requirements: &[
             "rfc7644.3.3.create-meta-location",
@@ -1627,7 +1657,10 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "spc-filter-maxresults-ignored",
-        requirements: &["rfc7643.5.filter-maxresults-honoured"],
+        requirements: &[
+            "rfc7643.5.filter-maxresults-honoured",
+            "rfc7644.3.12.scimtype-toomany-search",
+        ],
         flavours: ALL,
         description: "/ServiceProviderConfig advertises filter.maxResults 2, and lists return more.",
     },

@@ -186,6 +186,19 @@ pub fn create(app: &App, kind: Kind, body: &Value, ctx: &Ctx) -> ScimResult<Repl
     if app.fault("create-no-location") {
         reply.location = None;
     }
+    if app.fault("create-echoes-request-meta")
+        && let (Some(Value::Object(sent)), Some(Value::Object(out))) =
+            (body.get("meta"), reply.body.as_mut())
+        && let Some(Value::Object(meta)) = out.get_mut("meta")
+    {
+        // The answer is built from the request body with the server's fields filled in only
+        // where the client left them out.
+        for k in ["created", "lastModified"] {
+            if let Some(v) = sent.get(k) {
+                meta.insert(k.into(), v.clone());
+            }
+        }
+    }
     Ok(stub_answer(app, reply))
 }
 
@@ -959,6 +972,8 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
     if !app.fault("list-schemas-missing") {
         let urn = if app.fault("messages-core-schema-urn") {
             "urn:ietf:params:scim:schemas:core:2.0:ListResponse"
+        } else if app.fault("default-version-scim-1-1") {
+            "urn:scim:schemas:core:1.0"
         } else {
             scim::LIST_RESPONSE
         };

@@ -27,8 +27,12 @@ fn format_time(app: &App, t: jiff::Timestamp) -> Value {
 
 /// The URL of a resource.
 pub fn location(app: &App, ctx: &Ctx, kind: Kind, id: &str) -> String {
-    let _ = app;
-    format!("{}{}/{}", ctx.base_url, kind.endpoint(), id)
+    let url = format!("{}{}/{}", ctx.base_url, kind.endpoint(), id);
+    if app.fault("location-tenant-query") {
+        // A multi-tenant server that carries the tenant in every URL it hands out.
+        return format!("{url}?tenant=default");
+    }
+    url
 }
 
 /// The full representation of a stored resource (before attributes/excludedAttributes).

@@ -333,6 +333,28 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
             )
             .await
         }
+        "default-version-scim-1-1" => t.get("/Users?count=1").await.body["schemas"].to_string(),
+        "location-tenant-query" => t.user(json!({})).await.body["meta"]["location"]
+            .as_str()
+            .is_some_and(|l| l.contains('?'))
+            .to_string(),
+        "create-echoes-request-meta" => t
+            .user(json!({"meta": {"created": "2001-01-01T00:00:00Z"}}))
+            .await
+            .body["meta"]["created"]
+            .to_string(),
+        "missing-required-invalidsyntax" => t
+            .post(
+                "/Users",
+                json!({"schemas": [scim::USER_SCHEMA], "displayName": "no userName"}),
+            )
+            .await
+            .body["scimType"]
+            .to_string(),
+        "scimtype-vendor-keywords" => {
+            let r = t.user(json!({})).await;
+            t.user(json!({"userName": r.body["userName"]})).await.body["scimType"].to_string()
+        }
         _ => return None,
     })
 }
