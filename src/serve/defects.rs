@@ -40,6 +40,15 @@ pub fn gate(
             "PUT is not supported; allowed: GET, PATCH, DELETE",
         ));
     }
+    if app.fault("unfiltered-list-refused")
+        && *method == Method::GET
+        && resource
+        && segs.len() == 1
+        && !param("filter")
+    {
+        // A server that only answers lookups, never a listing of the whole tenant.
+        return Some(ScimError::invalid_filter("a filter is required"));
+    }
     if app.fault("bulk-claimed-not-implemented") && seg0 == Some("Bulk") {
         return not_implemented("/Bulk");
     }

@@ -115,6 +115,12 @@ fn resource_type_faults(app: &App, mut v: Value) -> Value {
     if app.fault("resource-type-description-missing") {
         o.remove("description");
     }
+    if app.fault("resource-type-endpoint-singular")
+        && let Some(Value::String(e)) = o.get_mut("endpoint")
+        && let Some(one) = e.strip_suffix('s')
+    {
+        *e = one.to_string();
+    }
     if app.fault("resource-type-group-schema-wrong") && o.get("name") == Some(&json!("Group")) {
         o.insert("schema".into(), json!(format!("{}s", scim::GROUP_SCHEMA)));
     }

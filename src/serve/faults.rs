@@ -505,6 +505,48 @@ pub static FAULTS: &[Fault] = &[
         description: "Errors carry scimType values of the server's own (DUPLICATE_RESOURCE, MALFORMED_REQUEST) instead of RFC 7644's keywords (uniqueness, invalidSyntax).",
     },
     Fault {
+        name: "errors-answered-200",
+        requirements: &["rfc7644.3.2.error-status-in-http-status"],
+        flavours: ALL,
+        description: "A 404 (unknown id) or 409 (duplicate userName) is answered with status 200 and the Error body: the exception handler never sets the status.",
+    },
+    Fault {
+        name: "resource-type-endpoint-singular",
+        requirements: &["rfc7644.3.2.extension-endpoint-plural-name"],
+        flavours: ALL,
+        description: "/ResourceTypes gives each endpoint in the singular (/User, /Group).",
+    },
+    Fault {
+        name: "get-by-id-list-response",
+        requirements: &["rfc7644.3.4.1.get-known-resource-200"],
+        flavours: ALL,
+        description: "GET /Users/{id} answers a ListResponse holding the resource (the lookup runs as a filter id eq), not the resource itself.",
+    },
+    Fault {
+        name: "list-resources-lowercase",
+        requirements: &["rfc7644.3.4.2.listresponse-resources-when-nonzero"],
+        flavours: ALL,
+        description: "A ListResponse names its array \"resources\" (lower case), so it has no Resources member.",
+    },
+    Fault {
+        name: "root-filter-resourcetype-ignored",
+        requirements: &["rfc7644.3.4.2.1.root-query-filter-resourcetype"],
+        flavours: ALL,
+        description: "In a root query a term on meta.resourceType is dropped as if true: every resource type is returned.",
+    },
+    Fault {
+        name: "root-landing-page",
+        requirements: &["rfc7644.3.4.2.1.query-server-root"],
+        flavours: ALL,
+        description: "GET on the server root serves an HTML landing page (200 text/html), neither a ListResponse nor an error.",
+    },
+    Fault {
+        name: "unfiltered-list-refused",
+        requirements: &["rfc7644.3.4.2.1.too-many-400"],
+        flavours: ALL,
+        description: "GET /Users or /Groups without a filter is refused with 400 invalidFilter (a filter is required) instead of a ListResponse or 400 tooMany.",
+    },
+    Fault {
         name: "location-mismatch-meta",
         requirements: &[
             "rfc7644.3.3.create-meta-location",

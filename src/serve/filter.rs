@@ -473,6 +473,8 @@ pub struct Eval<'c> {
     pub sort_first_value: bool,
     /// Sorting folds case whatever caseExact says (a fault).
     pub sort_case_folded: bool,
+    /// A term on meta.resourceType holds for every resource (a fault of root queries).
+    pub resource_type_ignored: bool,
 }
 
 impl<'c> Eval<'c> {
@@ -496,6 +498,7 @@ impl<'c> Eval<'c> {
             datetime_gt_as_ge: false,
             sort_first_value: false,
             sort_case_folded: false,
+            resource_type_ignored: false,
         }
     }
 
@@ -794,6 +797,11 @@ pub fn matches(filter: &Filter, resource: &Map<String, Value>, ev: &Eval<'_>) ->
             Some(f) => f.whole_present || f.values.iter().any(|v| non_empty(v)),
             None => ev.undefined_matches,
         },
+        Filter::Compare(path, _, _)
+            if ev.resource_type_ignored && path.eq_ignore_ascii_case("meta.resourceType") =>
+        {
+            true
+        }
         Filter::Compare(path, op, value) => match find(resource, path, ev) {
             Some(f) => eval_compare(&f, *op, value, ev),
             None => ev.undefined_matches,

@@ -264,7 +264,14 @@ pub fn get(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
             etag: (!app.fault("etag-missing")).then(|| r.etag()),
         });
     }
-    Ok(resource_reply(app, &store, r, ctx, StatusCode::OK))
+    let mut reply = resource_reply(app, &store, r, ctx, StatusCode::OK);
+    if app.fault("get-by-id-list-response") {
+        reply.body = reply.body.map(|b| {
+            json!({"schemas": [scim::LIST_RESPONSE], "totalResults": 1, "itemsPerPage": 1,
+                "startIndex": 1, "Resources": [b]})
+        });
+    }
+    Ok(reply)
 }
 
 /// Stores a modified resource: new version and lastModified when something changed.
@@ -799,6 +806,7 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         ev.sw_ew_as_co = app.fault("filter-sw-ew-as-co");
         ev.datetime_gt_as_ge = app.fault("filter-datetime-gt-as-ge");
         ev.sort_first_value = app.fault("sort-multivalued-first-value");
+        ev.resource_type_ignored = kind.is_none() && app.fault("root-filter-resourcetype-ignored");
         ev.sort_case_folded = app.fault("sort-caseexact-ignored");
         ev
     };
@@ -1004,6 +1012,11 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         };
         body.insert("startIndex".into(), json!(shown_start));
     }
-    body.insert("Resources".into(), Value::Array(page));
+    let key = if app.fault("list-resources-lowercase") {
+        "resources"
+    } else {
+        "Resources"
+    };
+    body.insert(key.into(), Value::Array(page));
     Ok(Reply::json(StatusCode::OK, Value::Object(body)))
 }

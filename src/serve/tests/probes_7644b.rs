@@ -355,6 +355,31 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
             let r = t.user(json!({})).await;
             t.user(json!({"userName": r.body["userName"]})).await.body["scimType"].to_string()
         }
+        "errors-answered-200" => t.get(&format!("/Users/{MISSING}")).await.status.to_string(),
+        "resource-type-endpoint-singular" => {
+            t.get("/ResourceTypes/User").await.body["endpoint"].to_string()
+        }
+        "get-by-id-list-response" => {
+            let id = t.user_id(json!({})).await;
+            t.get(&format!("/Users/{id}")).await.body["id"].to_string()
+        }
+        "list-resources-lowercase" => {
+            t.user(json!({})).await;
+            t.get("/Users").await.count("Resources")
+        }
+        "root-filter-resourcetype-ignored" => {
+            let dn = uniq("root");
+            t.user(json!({"displayName": dn})).await;
+            t.post(
+                "/Groups",
+                json!({"schemas": [scim::GROUP_SCHEMA], "displayName": dn}),
+            )
+            .await;
+            let f = format!("displayName eq \"{dn}\" and meta.resourceType eq \"Group\"");
+            t.get(&format!("/?filter={}", filter_q(&f))).await.body["totalResults"].to_string()
+        }
+        "root-landing-page" => t.get("/").await.header("content-type").unwrap_or_default(),
+        "unfiltered-list-refused" => t.get("/Users").await.status.to_string(),
         _ => return None,
     })
 }
