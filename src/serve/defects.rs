@@ -361,6 +361,12 @@ pub fn on_render(app: &App, store: &Store, r: &Resource, out: &mut Map<String, V
             .replace('"', "&quot;")
             .replace('\'', "&#39;");
     }
+    if app.fault("active-as-string")
+        && let Some(Value::Bool(b)) = out.get("active")
+    {
+        let text = b.to_string();
+        out.insert("active".into(), Value::String(text));
+    }
     if app.fault("looop-optional-attributes-dropped") && user {
         for k in LOOOP_OPTIONAL {
             out.remove(*k);

@@ -180,6 +180,11 @@ pub fn resource_type(app: &App, ctx: &Ctx, name: &str) -> ScimResult<Reply> {
         o.remove("schemaExtensions");
     }
     super::defects::resource_type(app, &mut v);
+    if app.fault("resource-type-by-id-list-response") {
+        // The by-name lookup reuses the list handler with a filter.
+        v = json!({"schemas": [scim::LIST_RESPONSE], "totalResults": 1, "itemsPerPage": 1,
+            "startIndex": 1, "Resources": [v]});
+    }
     Ok(Reply::json(StatusCode::OK, v))
 }
 

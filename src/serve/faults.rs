@@ -547,6 +547,30 @@ pub static FAULTS: &[Fault] = &[
         description: "GET /Users or /Groups without a filter is refused with 400 invalidFilter (a filter is required) instead of a ListResponse or 400 tooMany.",
     },
     Fault {
+        name: "put-group-members-added",
+        requirements: &["rfc7644.3.5.1.put-readwrite-replaced"],
+        flavours: ALL,
+        description: "PUT on a Group adds the members it lists to the old ones instead of replacing them.",
+    },
+    Fault {
+        name: "deleted-still-listed",
+        requirements: &["rfc7644.3.6.deleted-omitted-from-queries"],
+        flavours: ALL,
+        description: "DELETE is a soft delete the queries do not exclude: GET of the id answers 404, but a filter still returns the deleted resource.",
+    },
+    Fault {
+        name: "active-as-string",
+        requirements: &["rfc7644.3.8.json-value-encoding"],
+        flavours: ALL,
+        description: "active is written as the string \"true\" or \"false\" instead of a JSON boolean.",
+    },
+    Fault {
+        name: "resource-type-by-id-list-response",
+        requirements: &["rfc7644.4.resourcetype-single-object"],
+        flavours: ALL,
+        description: "/ResourceTypes/{name} answers a ListResponse holding the one ResourceType, not the ResourceType itself.",
+    },
+    Fault {
         name: "location-mismatch-meta",
         requirements: &[
             "rfc7644.3.3.create-meta-location",
@@ -855,7 +879,10 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "excluded-attributes-ignored",
-        requirements: &["rfc7644.3.4.2.5.excludedattributes-param-supported"],
+        requirements: &[
+            "rfc7644.3.4.2.5.excludedattributes-param-supported",
+            "rfc7644.3.4.2.5.attributes-on-list",
+        ],
         flavours: ALL,
         description: "The excludedAttributes query parameter is ignored.",
     },
@@ -1281,6 +1308,7 @@ pub static FAULTS: &[Fault] = &[
             "rfc7643.5.etag-config",
             "rfc7644.3.4.2.3.sort-optional",
             "rfc7644.3.14.etag-optional",
+            "rfc7644.4.serviceproviderconfig-features",
         ],
         flavours: ALL,
         description: "Every supported flag of /ServiceProviderConfig is the string \"true\", not a JSON boolean.",

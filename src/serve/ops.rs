@@ -319,12 +319,24 @@ pub fn replace(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> Scim
         }
     }
     resource::check_resource_schemas(kind, obj)?;
-    let input = resource::normalize_body(app, kind, obj)?;
+    let mut input = resource::normalize_body(app, kind, obj)?;
     let mut store = app.store();
     let old = lookup(app, &store, kind, id)
         .cloned()
         .ok_or_else(|| not_found(kind, id))?;
     check_if_match(app, ctx, &old)?;
+    if app.fault("put-group-members-added")
+        && kind == Kind::Group
+        && let (Some(Value::Array(old_members)), Some(Value::Array(new_members))) =
+            (old.data.get("members"), input.data.get_mut("members"))
+    {
+        // Members are written through an "add member" call only: the old ones stay.
+        for m in old_members.iter().rev() {
+            if !new_members.iter().any(|n| n.get("value") == m.get("value")) {
+                new_members.insert(0, m.clone());
+            }
+        }
+    }
     let mut data = if app.fault("put-partial-update") {
         let mut merged = old.data.clone();
         for (k, v) in input.data {
@@ -573,7 +585,7 @@ pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
             ctx,
         ))
     });
-    if app.fault("get-deleted-returns-200") {
+    if app.fault("get-deleted-returns-200") || app.fault("deleted-still-listed") {
         if let Some(x) = store.resources.get_mut(id) {
             x.deleted = true;
         }
@@ -827,6 +839,12 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
             }
             v.sort_by_key(|r| r.seq);
             v.dedup_by(|a, b| a.id == b.id);
+            v
+        }
+        _ if app.fault("deleted-still-listed") => {
+            // A soft delete that the search query does not exclude.
+            let mut v: Vec<&super::store::Resource> = store.resources.values().collect();
+            v.sort_by_key(|r| r.seq);
             v
         }
         _ => store.list(kind),

@@ -380,6 +380,30 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
         }
         "root-landing-page" => t.get("/").await.header("content-type").unwrap_or_default(),
         "unfiltered-list-refused" => t.get("/Users").await.status.to_string(),
+        "put-group-members-added" => {
+            let (a, b) = (t.user_id(json!({})).await, t.user_id(json!({})).await);
+            let gid = t.group(&[&a]).await;
+            t.put(
+                &format!("/Groups/{gid}"),
+                json!({"schemas": [scim::GROUP_SCHEMA], "displayName": uniq("g"), "members": [{"value": b}]}),
+            )
+            .await;
+            t.get(&format!("/Groups/{gid}")).await.count("members")
+        }
+        "deleted-still-listed" => {
+            let r = t.user(json!({})).await;
+            let id = r.body["id"].as_str().unwrap_or("");
+            t.delete(&format!("/Users/{id}")).await;
+            let f = format!(
+                "userName eq \"{}\"",
+                r.body["userName"].as_str().unwrap_or("")
+            );
+            filtered(t, &f).await.body["totalResults"].to_string()
+        }
+        "active-as-string" => t.user(json!({"active": true})).await.body["active"].to_string(),
+        "resource-type-by-id-list-response" => {
+            t.get("/ResourceTypes/User").await.body["name"].to_string()
+        }
         _ => return None,
     })
 }
