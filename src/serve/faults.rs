@@ -571,6 +571,18 @@ pub static FAULTS: &[Fault] = &[
         description: "/ResourceTypes/{name} answers a ListResponse holding the one ResourceType, not the ResourceType itself.",
     },
     Fault {
+        name: "discovery-401-no-challenge",
+        requirements: &["rfc7644.2.www-authenticate-header"],
+        flavours: ALL,
+        description: "The discovery endpoints sit behind a second authentication filter: without credentials they answer 401 with no WWW-Authenticate header.",
+    },
+    Fault {
+        name: "patch-string-boolean-500",
+        requirements: &["rfc7644.3.5.2.patchop-request-accepted"],
+        flavours: ALL,
+        description: "A PATCH that sets a boolean attribute by path to a string (active: \"False\", as Entra sends) answers 500 (a failed cast), neither applying nor refusing it with 400.",
+    },
+    Fault {
         name: "location-mismatch-meta",
         requirements: &[
             "rfc7644.3.3.create-meta-location",

@@ -320,12 +320,17 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
             seg(0),
             Some("ServiceProviderConfig" | "ResourceTypes" | "Schemas")
         );
-    let discovery = discovery && !app.fault("discovery-requires-auth");
+    // A second authentication filter in front of discovery, which sends no challenge.
+    let discovery_unchallenged = discovery && app.fault("discovery-401-no-challenge");
+    let discovery = discovery && !app.fault("discovery-requires-auth") && !discovery_unchallenged;
     let public = discovery || (app.fault("missing-auth-on-groups") && seg(0) == Some("Groups"));
     if !public
         && !hostile::accepts_any_auth(&app)
         && let Err(why) = check_auth(&app, &headers)
     {
+        if discovery_unchallenged {
+            return error_response(&app, &ScimError::new(StatusCode::UNAUTHORIZED, None, why));
+        }
         return unauthorized(&app, why);
     }
     if let Some(resp) = hostile::before(&app, &method, &segs) {

@@ -659,6 +659,16 @@ fn apply_path(app: &App, kind: Kind, work: &mut Work, op: &PatchOp, path: &str) 
         }
         return apply_filtered(app, kind, work, op.op, home, attr, &f, sub_after, &value);
     }
+    if app.fault("patch-string-boolean-500")
+        && attr.ty == Ty::Boolean
+        && sub.is_none()
+        && value.is_string()
+    {
+        return Err(ScimError::internal(format!(
+            "ClassCastException: cannot apply '{}': String cannot be cast to Boolean",
+            attr.name
+        )));
+    }
     match op.op {
         OpKind::Replace
             if kind == Kind::User

@@ -404,6 +404,17 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
         "resource-type-by-id-list-response" => {
             t.get("/ResourceTypes/User").await.body["name"].to_string()
         }
+        "discovery-401-no-challenge" => {
+            let r = t
+                .send(Method::GET, "/ServiceProviderConfig", None, &[], None)
+                .await;
+            format!("{} {:?}", r.status, r.header("www-authenticate").is_some())
+        }
+        "patch-string-boolean-500" => t
+            .patch_new_user(json!([{"op": "replace", "path": "active", "value": "False"}]))
+            .await
+            .status
+            .to_string(),
         _ => return None,
     })
 }
