@@ -19,28 +19,40 @@ fn get_ci<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
 }
 
 /// The bulkIds referenced (`"bulkId:xyz"`) anywhere in a value.
-fn references(v: &Value, out: &mut Vec<String>) {
+/// Whether a member of the operation's data is searched for bulkId references: under the
+/// bulk-bulkid-core-only fault, extension objects (URN keys) are not.
+fn searched(core_only: bool, key: &str) -> bool {
+    !(core_only && key.starts_with("urn:"))
+}
+
+fn references(core_only: bool, v: &Value, out: &mut Vec<String>) {
     match v {
         Value::String(s) => {
             if let Some(id) = s.strip_prefix("bulkId:") {
                 out.push(id.to_string());
             }
         }
-        Value::Array(a) => a.iter().for_each(|x| references(x, out)),
-        Value::Object(o) => o.values().for_each(|x| references(x, out)),
+        Value::Array(a) => a.iter().for_each(|x| references(core_only, x, out)),
+        Value::Object(o) => o
+            .iter()
+            .filter(|(k, _)| searched(core_only, k))
+            .for_each(|(_, x)| references(core_only, x, out)),
         _ => {}
     }
 }
 
-fn substitute(v: &mut Value, ids: &HashMap<String, String>) {
+fn substitute(core_only: bool, v: &mut Value, ids: &HashMap<String, String>) {
     match v {
         Value::String(s) => {
             if let Some(id) = s.strip_prefix("bulkId:").and_then(|b| ids.get(b)) {
                 *s = id.clone();
             }
         }
-        Value::Array(a) => a.iter_mut().for_each(|x| substitute(x, ids)),
-        Value::Object(o) => o.values_mut().for_each(|x| substitute(x, ids)),
+        Value::Array(a) => a.iter_mut().for_each(|x| substitute(core_only, x, ids)),
+        Value::Object(o) => o
+            .iter_mut()
+            .filter(|(k, _)| searched(core_only, k))
+            .for_each(|(_, x)| substitute(core_only, x, ids)),
         _ => {}
     }
 }
@@ -109,7 +121,10 @@ fn run_one(app: &App, op: &BulkOp, ctx: &Ctx) -> ScimResult<Reply> {
         )));
     }
     let mut ctx = ctx.clone();
-    ctx.if_match = op.version.clone();
+    ctx.if_match = op
+        .version
+        .clone()
+        .filter(|_| !app.fault("bulk-version-ignored"));
     match (op.method.as_str(), id) {
         ("POST", None) => {
             if op.bulk_id.is_none() {
@@ -192,7 +207,12 @@ pub fn bulk(app: &App, body_len: usize, body: &Value, ctx: &Ctx) -> ScimResult<R
     for (i, v) in raw_ops.iter().enumerate() {
         ops_list.push(parse_op(v, i)?);
     }
+    if app.fault("bulk-operations-reversed") {
+        // Operations pushed on a stack and popped: the last one runs first.
+        ops_list.reverse();
+    }
     let resolve = !app.fault("bulk-bulkid-unresolved");
+    let core_only = app.fault("bulk-bulkid-core-only");
     let defined: Vec<String> = ops_list
         .iter()
         .filter(|o| o.method == "POST")
@@ -204,6 +224,8 @@ pub fn bulk(app: &App, body_len: usize, body: &Value, ctx: &Ctx) -> ScimResult<R
     let mut errors = 0usize;
     let stop_after = if app.fault("bulk-fail-on-errors-ignored") {
         None
+    } else if app.fault("bulk-stops-at-first-error") {
+        fail_on_errors.or(Some(1))
     } else {
         fail_on_errors
     };
@@ -215,8 +237,9 @@ pub fn bulk(app: &App, body_len: usize, body: &Value, ctx: &Ctx) -> ScimResult<R
             }
             let mut refs = Vec::new();
             if resolve {
-                references(&op.data, &mut refs);
+                references(core_only, &op.data, &mut refs);
                 references(
+                    core_only,
                     &Value::String(op.path.rsplit('/').next().unwrap_or("").to_string()),
                     &mut refs,
                 );
@@ -232,7 +255,7 @@ pub fn bulk(app: &App, body_len: usize, body: &Value, ctx: &Ctx) -> ScimResult<R
             let mut data = op.data.clone();
             let mut path = op.path.clone();
             if resolve {
-                substitute(&mut data, &ids);
+                substitute(core_only, &mut data, &ids);
                 if let Some((head, last)) = op.path.rsplit_once('/')
                     && let Some(id) = last.strip_prefix("bulkId:").and_then(|b| ids.get(b))
                 {
@@ -258,7 +281,11 @@ pub fn bulk(app: &App, body_len: usize, body: &Value, ctx: &Ctx) -> ScimResult<R
             };
             let mut entry = Map::new();
             entry.insert("method".into(), json!(op.method));
-            if let Some(b) = &op.bulk_id {
+            if let Some(b) = op
+                .bulk_id
+                .as_ref()
+                .filter(|_| !app.fault("bulk-bulkid-not-echoed"))
+            {
                 entry.insert("bulkId".into(), json!(b));
             }
             match outcome {
@@ -286,7 +313,9 @@ pub fn bulk(app: &App, body_len: usize, body: &Value, ctx: &Ctx) -> ScimResult<R
                 Err(e) => {
                     errors += 1;
                     entry.insert("status".into(), status_value(app, e.status));
-                    entry.insert("response".into(), error_body(app, &e));
+                    if !app.fault("bulk-error-response-omitted") {
+                        entry.insert("response".into(), error_body(app, &e));
+                    }
                 }
             }
             results.push(Value::Object(entry));
@@ -295,6 +324,10 @@ pub fn bulk(app: &App, body_len: usize, body: &Value, ctx: &Ctx) -> ScimResult<R
             }
         }
         if !progress {
+            if app.fault("bulk-circular-references-500") {
+                // The resolver recurses from reference to reference and overflows its stack.
+                return Err(ScimError::internal("StackOverflowError in BulkIdResolver"));
+            }
             // What is left waits on bulkIds that never resolve (circular references).
             for (i, op) in ops_list.iter().enumerate() {
                 if done[i] {

@@ -32,6 +32,23 @@ pub fn gate(
     if app.fault("sort-claimed-not-implemented") && resource && param("sortBy") {
         return not_implemented("sorting");
     }
+    if app.fault("put-405") && *method == Method::PUT && resource && segs.len() == 2 {
+        // A server that implements updates as PATCH only.
+        return Some(ScimError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            None,
+            "PUT is not supported; allowed: GET, PATCH, DELETE",
+        ));
+    }
+    if app.fault("unfiltered-list-refused")
+        && *method == Method::GET
+        && resource
+        && segs.len() == 1
+        && !param("filter")
+    {
+        // A server that only answers lookups, never a listing of the whole tenant.
+        return Some(ScimError::invalid_filter("a filter is required"));
+    }
     if app.fault("bulk-claimed-not-implemented") && seg0 == Some("Bulk") {
         return not_implemented("/Bulk");
     }
@@ -343,6 +360,12 @@ pub fn on_render(app: &App, store: &Store, r: &Resource, out: &mut Map<String, V
             .replace('>', "&gt;")
             .replace('"', "&quot;")
             .replace('\'', "&#39;");
+    }
+    if app.fault("active-as-string")
+        && let Some(Value::Bool(b)) = out.get("active")
+    {
+        let text = b.to_string();
+        out.insert("active".into(), Value::String(text));
     }
     if app.fault("looop-optional-attributes-dropped") && user {
         for k in LOOOP_OPTIONAL {

@@ -115,6 +115,12 @@ fn resource_type_faults(app: &App, mut v: Value) -> Value {
     if app.fault("resource-type-description-missing") {
         o.remove("description");
     }
+    if app.fault("resource-type-endpoint-singular")
+        && let Some(Value::String(e)) = o.get_mut("endpoint")
+        && let Some(one) = e.strip_suffix('s')
+    {
+        *e = one.to_string();
+    }
     if app.fault("resource-type-group-schema-wrong") && o.get("name") == Some(&json!("Group")) {
         o.insert("schema".into(), json!(format!("{}s", scim::GROUP_SCHEMA)));
     }
@@ -174,6 +180,11 @@ pub fn resource_type(app: &App, ctx: &Ctx, name: &str) -> ScimResult<Reply> {
         o.remove("schemaExtensions");
     }
     super::defects::resource_type(app, &mut v);
+    if app.fault("resource-type-by-id-list-response") {
+        // The by-name lookup reuses the list handler with a filter.
+        v = json!({"schemas": [scim::LIST_RESPONSE], "totalResults": 1, "itemsPerPage": 1,
+            "startIndex": 1, "Resources": [v]});
+    }
     Ok(Reply::json(StatusCode::OK, v))
 }
 

@@ -80,13 +80,24 @@ pub fn error_body(app: &App, e: &ScimError) -> Value {
         return json!({"error": e.detail, "code": e.status.as_u16()});
     }
     let mut m = Map::new();
-    m.insert("schemas".into(), json!([scim::ERROR]));
+    let urn = if app.fault("messages-core-schema-urn") {
+        "urn:ietf:params:scim:schemas:core:2.0:Error"
+    } else {
+        scim::ERROR
+    };
+    m.insert("schemas".into(), json!([urn]));
     if app.fault("error-status-integer") {
         m.insert("status".into(), json!(e.status.as_u16()));
     } else {
         m.insert("status".into(), json!(e.status.as_u16().to_string()));
     }
     if let Some(t) = e.scim_type {
+        let t = match t {
+            // An exception-style vocabulary of the server's own instead of RFC 7644's keywords.
+            "uniqueness" if app.fault("scimtype-vendor-keywords") => "DUPLICATE_RESOURCE",
+            "invalidSyntax" if app.fault("scimtype-vendor-keywords") => "MALFORMED_REQUEST",
+            t => t,
+        };
         m.insert("scimType".into(), json!(t));
     }
     m.insert("detail".into(), json!(e.detail));

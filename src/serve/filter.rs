@@ -465,6 +465,14 @@ pub struct Eval<'c> {
     pub gt_as_ge: bool,
     /// A term on an attribute the resource type does not define holds (a fault of root queries).
     pub undefined_matches: bool,
+    /// `sw` and `ew` match anywhere in the value, like `co` (a fault).
+    pub sw_ew_as_co: bool,
+    /// dateTime `gt`/`lt` include the equal instant (a fault).
+    pub datetime_gt_as_ge: bool,
+    /// Sorting by a multi-valued attribute uses its first value, not the primary one (a fault).
+    pub sort_first_value: bool,
+    /// A term on meta.resourceType holds for every resource (a fault of root queries).
+    pub resource_type_ignored: bool,
 }
 
 impl<'c> Eval<'c> {
@@ -484,6 +492,10 @@ impl<'c> Eval<'c> {
             pr_complex_never: false,
             gt_as_ge: false,
             undefined_matches: false,
+            sw_ew_as_co: false,
+            datetime_gt_as_ge: false,
+            sort_first_value: false,
+            resource_type_ignored: false,
         }
     }
 
@@ -706,7 +718,10 @@ fn compare_one(actual: &Value, op: Op, expected: &Value, def: &Attr, ev: &Eval<'
         _ => None,
     };
     if let Some(ord) = ordering {
+        let or_equal = ev.datetime_gt_as_ge && def.ty == Ty::DateTime;
         return match op {
+            Op::Gt if or_equal => ord != Ordering::Less,
+            Op::Lt if or_equal => ord != Ordering::Greater,
             Op::Eq => ord == Ordering::Equal,
             Op::Ne => ord != Ordering::Equal,
             Op::Gt => ord == Ordering::Greater,
@@ -733,6 +748,7 @@ fn compare_one(actual: &Value, op: Op, expected: &Value, def: &Attr, ev: &Eval<'
         Op::Co if ev.co_as_sw => a.starts_with(&b),
         Op::Co if ev.username_co_as_eq && def.name == "userName" => a == b,
         Op::Co => a.contains(&b),
+        Op::Sw | Op::Ew if ev.sw_ew_as_co => a.contains(&b),
         Op::Sw => a.starts_with(&b),
         Op::Ew => a.ends_with(&b),
         Op::Gt if ev.gt_as_ge => a >= b,
@@ -778,6 +794,11 @@ pub fn matches(filter: &Filter, resource: &Map<String, Value>, ev: &Eval<'_>) ->
             Some(f) => f.whole_present || f.values.iter().any(|v| non_empty(v)),
             None => ev.undefined_matches,
         },
+        Filter::Compare(path, _, _)
+            if ev.resource_type_ignored && path.eq_ignore_ascii_case("meta.resourceType") =>
+        {
+            true
+        }
         Filter::Compare(path, op, value) => match find(resource, path, ev) {
             Some(f) => eval_compare(&f, *op, value, ev),
             None => ev.undefined_matches,
@@ -886,6 +907,7 @@ pub fn sort_key(
     };
     let raw = container(resource, home)?.get(attr.name)?;
     let el: &Value = match raw {
+        Value::Array(a) if ev.sort_first_value => a.first()?,
         Value::Array(a) => a
             .iter()
             .find(|e| e.get("primary") == Some(&Value::Bool(true)))

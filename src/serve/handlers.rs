@@ -36,7 +36,15 @@ fn json_response(app: &App, status: StatusCode, body: &Value) -> Response {
 }
 
 fn error_response(app: &App, e: &ScimError) -> Response {
-    json_response(app, e.status, &error_body(app, e))
+    let status = if app.fault("errors-answered-200")
+        && matches!(e.status, StatusCode::NOT_FOUND | StatusCode::CONFLICT)
+    {
+        // An exception handler that writes the Error body but leaves the status at 200.
+        StatusCode::OK
+    } else {
+        e.status
+    };
+    json_response(app, status, &error_body(app, e))
 }
 
 fn reply_response(app: &App, r: Reply) -> Response {
@@ -255,6 +263,15 @@ fn search_query(app: &App, body: &Value, ctx: &mut Ctx) -> ScimResult<Query> {
             ))),
         }
     };
+    if app.fault("search-body-filter-only") {
+        return Ok(Query {
+            filter: text("filter")?,
+            sort_by: None,
+            sort_order: None,
+            start_index: None,
+            count: None,
+        });
+    }
     if let Some(a) = strings("attributes")? {
         ctx.attributes = Some(a);
     }
@@ -303,12 +320,17 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
             seg(0),
             Some("ServiceProviderConfig" | "ResourceTypes" | "Schemas")
         );
-    let discovery = discovery && !app.fault("discovery-requires-auth");
+    // A second authentication filter in front of discovery, which sends no challenge.
+    let discovery_unchallenged = discovery && app.fault("discovery-401-no-challenge");
+    let discovery = discovery && !app.fault("discovery-requires-auth") && !discovery_unchallenged;
     let public = discovery || (app.fault("missing-auth-on-groups") && seg(0) == Some("Groups"));
     if !public
         && !hostile::accepts_any_auth(&app)
         && let Err(why) = check_auth(&app, &headers)
     {
+        if discovery_unchallenged {
+            return error_response(&app, &ScimError::new(StatusCode::UNAUTHORIZED, None, why));
+        }
         return unauthorized(&app, why);
     }
     if let Some(resp) = hostile::before(&app, &method, &segs) {
@@ -373,6 +395,18 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         if let Ok(v) = HeaderValue::from_str(&to) {
             resp.headers_mut().insert(header::LOCATION, v);
         }
+        return resp;
+    }
+    if segs.is_empty() && method == Method::GET && app.fault("root-landing-page") {
+        let mut resp = (
+            StatusCode::OK,
+            "<!DOCTYPE html><html><body><h1>SCIM server</h1></body></html>",
+        )
+            .into_response();
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
         return resp;
     }
     let bytes = super::vendor::rewrite(&app, &method, &segs, &bytes).unwrap_or(bytes);

@@ -80,6 +80,17 @@ fn resource_reply(app: &App, store: &Store, r: &Resource, ctx: &Ctx, status: Sta
     }
 }
 
+/// The answer of a write under the write-answers-id-only fault: a stub built from the request's
+/// outcome, not the stored resource.
+fn stub_answer(app: &App, mut reply: Reply) -> Reply {
+    if app.fault("write-answers-id-only")
+        && let Some(Value::Object(b)) = &mut reply.body
+    {
+        b.retain(|k, _| matches!(k.as_str(), "schemas" | "id" | "meta"));
+    }
+    reply
+}
+
 fn body_object(body: &Value) -> ScimResult<&Map<String, Value>> {
     body.as_object()
         .ok_or_else(|| ScimError::invalid_syntax("the request body must be a JSON object"))
@@ -175,7 +186,20 @@ pub fn create(app: &App, kind: Kind, body: &Value, ctx: &Ctx) -> ScimResult<Repl
     if app.fault("create-no-location") {
         reply.location = None;
     }
-    Ok(reply)
+    if app.fault("create-echoes-request-meta")
+        && let (Some(Value::Object(sent)), Some(Value::Object(out))) =
+            (body.get("meta"), reply.body.as_mut())
+        && let Some(Value::Object(meta)) = out.get_mut("meta")
+    {
+        // The answer is built from the request body with the server's fields filled in only
+        // where the client left them out.
+        for k in ["created", "lastModified"] {
+            if let Some(v) = sent.get(k) {
+                meta.insert(k.into(), v.clone());
+            }
+        }
+    }
+    Ok(stub_answer(app, reply))
 }
 
 fn join_groups(store: &mut Store, user_id: &str, groups: &Value) {
@@ -231,7 +255,7 @@ pub fn get(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
     }
     if let Some(h) = &ctx.if_none_match
         && !app.fault("if-none-match-ignored")
-        && etag_matches(h, &r.etag())
+        && (etag_matches(h, &r.etag()) || app.fault("if-none-match-any-304"))
     {
         return Ok(Reply {
             status: StatusCode::NOT_MODIFIED,
@@ -240,7 +264,14 @@ pub fn get(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
             etag: (!app.fault("etag-missing")).then(|| r.etag()),
         });
     }
-    Ok(resource_reply(app, &store, r, ctx, StatusCode::OK))
+    let mut reply = resource_reply(app, &store, r, ctx, StatusCode::OK);
+    if app.fault("get-by-id-list-response") {
+        reply.body = reply.body.map(|b| {
+            json!({"schemas": [scim::LIST_RESPONSE], "totalResults": 1, "itemsPerPage": 1,
+                "startIndex": 1, "Resources": [b]})
+        });
+    }
+    Ok(reply)
 }
 
 /// Stores a modified resource: new version and lastModified when something changed.
@@ -288,12 +319,24 @@ pub fn replace(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> Scim
         }
     }
     resource::check_resource_schemas(kind, obj)?;
-    let input = resource::normalize_body(app, kind, obj)?;
+    let mut input = resource::normalize_body(app, kind, obj)?;
     let mut store = app.store();
     let old = lookup(app, &store, kind, id)
         .cloned()
         .ok_or_else(|| not_found(kind, id))?;
     check_if_match(app, ctx, &old)?;
+    if app.fault("put-group-members-added")
+        && kind == Kind::Group
+        && let (Some(Value::Array(old_members)), Some(Value::Array(new_members))) =
+            (old.data.get("members"), input.data.get_mut("members"))
+    {
+        // Members are written through an "add member" call only: the old ones stay.
+        for m in old_members.iter().rev() {
+            if !new_members.iter().any(|n| n.get("value") == m.get("value")) {
+                new_members.insert(0, m.clone());
+            }
+        }
+    }
     let mut data = if app.fault("put-partial-update") {
         let mut merged = old.data.clone();
         for (k, v) in input.data {
@@ -352,7 +395,10 @@ pub fn replace(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> Scim
         .resources
         .get(&final_id)
         .ok_or_else(|| not_found(kind, id))?;
-    Ok(resource_reply(app, &store, r, ctx, StatusCode::OK))
+    Ok(stub_answer(
+        app,
+        resource_reply(app, &store, r, ctx, StatusCode::OK),
+    ))
 }
 
 /// Re-keys a resource under a fresh id (the id-changes-on-put fault).
@@ -406,7 +452,10 @@ fn upsert(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimResul
     } else {
         StatusCode::OK
     };
-    Ok(resource_reply(app, &store, r, ctx, status))
+    Ok(stub_answer(
+        app,
+        resource_reply(app, &store, r, ctx, status),
+    ))
 }
 
 /// PATCH /Users/{id}, /Groups/{id}.
@@ -482,6 +531,10 @@ pub fn patch(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimRe
         reply.status = StatusCode::NO_CONTENT;
         reply.body = None;
     }
+    if app.fault("patch-200-empty-body") {
+        reply.body = None;
+    }
+    let mut reply = stub_answer(app, reply);
     if app.option("loom-short-patch-answers") && kind == Kind::User {
         reply.body = reply.body.map(|b| short_patch_answer(&b, &ops));
     }
@@ -532,7 +585,7 @@ pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
             ctx,
         ))
     });
-    if app.fault("get-deleted-returns-200") {
+    if app.fault("get-deleted-returns-200") || app.fault("deleted-still-listed") {
         if let Some(x) = store.resources.get_mut(id) {
             x.deleted = true;
         }
@@ -646,15 +699,71 @@ pub struct Query {
     pub count: Option<i64>,
 }
 
+/// Whether `path` names a dateTime attribute (meta.created) of the queried resource type.
+fn is_datetime_path(app: &App, kind: Option<Kind>, path: &str) -> bool {
+    let k = kind.unwrap_or(Kind::User);
+    matches!(
+        filter::resolve_path(&app.catalog, k, path, Default::default()),
+        Some(filter::PathRef::Attr { attr, sub, .. })
+            if sub.map_or(attr.ty, |s| s.ty) == super::attr::Ty::DateTime
+    )
+}
+
+/// The first operator or logical keyword of a filter written with a capital letter (EQ, And),
+/// outside string literals: what a parser that knows only the lower-case forms refuses.
+fn uppercase_operator(f: &str) -> Option<String> {
+    const WORDS: &[&str] = &[
+        "eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr", "and", "or", "not",
+    ];
+    let mut in_str = false;
+    let mut escaped = false;
+    let mut outside = String::new();
+    for c in f.chars() {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+            outside.push(' ');
+            continue;
+        }
+        if c == '"' {
+            in_str = true;
+        }
+        outside.push(if matches!(c, '(' | ')' | '[' | ']') {
+            ' '
+        } else {
+            c
+        });
+    }
+    outside
+        .split_whitespace()
+        .find(|w| WORDS.iter().any(|k| k.eq_ignore_ascii_case(w)) && !WORDS.contains(w))
+        .map(str::to_string)
+}
+
 /// GET /Users, /Groups, / and the .search endpoints.
 pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<Reply> {
     let flat = app.fault("filter-and-or-precedence-wrong");
     let parsed = match &q.filter {
         Some(f) if !f.trim().is_empty() => {
-            let parsed = filter::parse(f, flat).map_err(|e| {
+            if app.fault("filter-operators-case-sensitive")
+                && let Some(op) = uppercase_operator(f)
+            {
+                return Err(ScimError::invalid_filter(format!(
+                    "unknown operator \"{op}\" in filter"
+                )));
+            }
+            let parsed = filter::parse(f, flat).map_err(|mut e| {
                 if app.fault("malformed-filter-500") {
                     ScimError::internal("java.lang.IllegalStateException: filter parse failure")
                 } else {
+                    if app.fault("invalid-filter-empty-detail") {
+                        e.detail = String::new();
+                    }
                     e
                 }
             })?;
@@ -703,8 +812,13 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         ev.and_first_only = app.fault("filter-and-first-term-only");
         ev.pr_complex_never = app.fault("filter-pr-complex-never-matches");
         ev.gt_as_ge = app.fault("filter-gt-as-ge");
-        ev.undefined_matches =
-            kind.is_none() && app.fault("root-filter-undefined-attribute-matches");
+        ev.undefined_matches = (kind.is_none()
+            && app.fault("root-filter-undefined-attribute-matches"))
+            || app.fault("filter-unknown-attribute-ignored");
+        ev.sw_ew_as_co = app.fault("filter-sw-ew-as-co");
+        ev.datetime_gt_as_ge = app.fault("filter-datetime-gt-as-ge");
+        ev.sort_first_value = app.fault("sort-multivalued-first-value");
+        ev.resource_type_ignored = kind.is_none() && app.fault("root-filter-resourcetype-ignored");
         ev
     };
     if let Some(f) = &parsed {
@@ -724,6 +838,12 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
             }
             v.sort_by_key(|r| r.seq);
             v.dedup_by(|a, b| a.id == b.id);
+            v
+        }
+        _ if app.fault("deleted-still-listed") => {
+            // A soft delete that the search query does not exclude.
+            let mut v: Vec<&super::store::Resource> = store.resources.values().collect();
+            v.sort_by_key(|r| r.seq);
             v
         }
         _ => store.list(kind),
@@ -782,6 +902,10 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
     let first_or_term = first_term.map(|_| first_count);
     if let Some(sort_by) = q.sort_by.as_deref().filter(|s| !s.trim().is_empty())
         && !app.fault("sort-ignored")
+        && !(app.fault("sort-sub-attribute-ignored")
+            && sort_by.contains('.')
+            && !sort_by.contains(':'))
+        && !(app.fault("sort-datetime-ignored") && is_datetime_path(app, kind, sort_by.trim()))
     {
         let descending = q
             .sort_order
@@ -789,6 +913,8 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
             .is_some_and(|o| o.eq_ignore_ascii_case("descending"))
             && !app.fault("sort-descending-ignored");
         let cs = app.fault("sort-case-sensitive");
+        // NULLs first in an ascending sort (and so last in a descending one), as in MySQL.
+        let nulls_first = app.fault("sort-missing-values-first");
         type Keyed = (Option<filter::SortKey>, (Kind, Map<String, Value>));
         let mut keyed: Vec<Keyed> = matches
             .into_iter()
@@ -803,6 +929,8 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
             use std::cmp::Ordering::*;
             let ord = match (&a.0, &b.0) {
                 (Some(x), Some(y)) => x.cmp(y),
+                (Some(_), None) if nulls_first => Greater,
+                (None, Some(_)) if nulls_first => Less,
                 (Some(_), None) => Less,
                 (None, Some(_)) => Greater,
                 (None, None) => Equal,
@@ -867,7 +995,14 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
     };
     let mut body = Map::new();
     if !app.fault("list-schemas-missing") {
-        body.insert("schemas".into(), json!([scim::LIST_RESPONSE]));
+        let urn = if app.fault("messages-core-schema-urn") {
+            "urn:ietf:params:scim:schemas:core:2.0:ListResponse"
+        } else if app.fault("default-version-scim-1-1") {
+            "urn:scim:schemas:core:1.0"
+        } else {
+            scim::LIST_RESPONSE
+        };
+        body.insert("schemas".into(), json!([urn]));
     }
     let total_shown = if app.fault("total-results-wrong") {
         page.len()
@@ -887,8 +1022,18 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
                 page.len()
             };
         body.insert("itemsPerPage".into(), json!(shown));
-        body.insert("startIndex".into(), json!(start));
+        let shown_start = if q.start_index.is_none() && app.fault("start-index-omitted-zero") {
+            0
+        } else {
+            start
+        };
+        body.insert("startIndex".into(), json!(shown_start));
     }
-    body.insert("Resources".into(), Value::Array(page));
+    let key = if app.fault("list-resources-lowercase") {
+        "resources"
+    } else {
+        "Resources"
+    };
+    body.insert(key.into(), Value::Array(page));
     Ok(Reply::json(StatusCode::OK, Value::Object(body)))
 }

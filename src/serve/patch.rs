@@ -543,7 +543,11 @@ fn exclusive_primary(app: &App, items: &mut [Value], touched: &[usize]) {
 }
 
 fn apply_path(app: &App, kind: Kind, work: &mut Work, op: &PatchOp, path: &str) -> ScimResult<()> {
-    let parsed = split_path(path)?;
+    let mut parsed = split_path(path)?;
+    if app.fault("patch-value-path-sub-attribute-dropped") {
+        // A path parser that stops at ']': the operation lands on the whole matched record.
+        parsed.sub_after = None;
+    }
     if app.fault("patch-core-urn-value-path-unsupported")
         && parsed.filter.is_some()
         && starts_with_ci(&parsed.attr, "urn:ietf:params:scim:schemas:core:")
@@ -646,7 +650,24 @@ fn apply_path(app: &App, kind: Kind, work: &mut Work, op: &PatchOp, path: &str) 
         if sub_after.is_some_and(Attr::is_read_only) {
             return Err(ScimError::mutability(format!("\"{path}\" is read-only")));
         }
+        if app.fault("patch-replace-value-path-filter-ignored")
+            && op.op == OpKind::Replace
+            && sub_after.is_none()
+        {
+            set_attr(&mut work.data, home, attr, None, Some(json!([value])));
+            return Ok(());
+        }
         return apply_filtered(app, kind, work, op.op, home, attr, &f, sub_after, &value);
+    }
+    if app.fault("patch-string-boolean-500")
+        && attr.ty == Ty::Boolean
+        && sub.is_none()
+        && value.is_string()
+    {
+        return Err(ScimError::internal(format!(
+            "ClassCastException: cannot apply '{}': String cannot be cast to Boolean",
+            attr.name
+        )));
     }
     match op.op {
         OpKind::Replace
@@ -687,6 +708,9 @@ fn apply_path(app: &App, kind: Kind, work: &mut Work, op: &PatchOp, path: &str) 
                 && let Some(list) = op.value.as_ref().filter(|v| !v.is_null())
                 && !app.fault("members-remove-value-list-removes-all")
             {
+                if app.fault("patch-remove-value-list-ignored") {
+                    return Ok(());
+                }
                 let listed: Vec<&Value> = match list {
                     Value::Array(a) => a.iter().collect(),
                     other => vec![other],
@@ -726,6 +750,10 @@ fn apply_filtered(
     value: &Value,
 ) -> ScimResult<()> {
     let ev = Eval::new(&app.catalog, kind);
+    let f = match f {
+        Filter::And(first, _) if app.fault("patch-value-path-and-first-term") => first,
+        _ => f,
+    };
     let mut items = match get_attr(&work.data, home, attr) {
         Some(Value::Array(a)) => a.clone(),
         _ => Vec::new(),
@@ -739,6 +767,12 @@ fn apply_filtered(
         })
         .map(|(i, _)| i)
         .collect();
+    if op == OpKind::Remove && matched.is_empty() && app.fault("patch-remove-no-match-400") {
+        return Err(ScimError::no_target(format!(
+            "no value of '{}' matches the filter of the path",
+            attr.name
+        )));
+    }
     match op {
         OpKind::Remove => match sub_after {
             Some(s) => {

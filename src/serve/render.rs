@@ -27,8 +27,12 @@ fn format_time(app: &App, t: jiff::Timestamp) -> Value {
 
 /// The URL of a resource.
 pub fn location(app: &App, ctx: &Ctx, kind: Kind, id: &str) -> String {
-    let _ = app;
-    format!("{}{}/{}", ctx.base_url, kind.endpoint(), id)
+    let url = format!("{}{}/{}", ctx.base_url, kind.endpoint(), id);
+    if app.fault("location-tenant-query") {
+        // A multi-tenant server that carries the tenant in every URL it hands out.
+        return format!("{url}?tenant=default");
+    }
+    url
 }
 
 /// The full representation of a stored resource (before attributes/excludedAttributes).
@@ -56,6 +60,19 @@ pub fn render(app: &App, store: &Store, r: &Resource, ctx: &Ctx) -> Map<String, 
     if !app.fault("schemas-missing-in-response") {
         let schemas: Vec<Value> = match (&r.sent_schemas, app.fault("schemas-duplicates-kept")) {
             (Some(sent), true) => sent.iter().map(|s| json!(s)).collect(),
+            // The schemas array stored as the create sent it, never updated by a PATCH.
+            (Some(sent), false) if app.fault("patch-schemas-not-updated") => {
+                let mut v: Vec<Value> = Vec::new();
+                for s in sent {
+                    if !v
+                        .iter()
+                        .any(|x| x.as_str().is_some_and(|x| x.eq_ignore_ascii_case(s)))
+                    {
+                        v.push(json!(s));
+                    }
+                }
+                v
+            }
             _ => {
                 let mut v = vec![json!(r.kind.core_schema())];
                 for ext in app.catalog.extensions(r.kind) {

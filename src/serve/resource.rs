@@ -533,6 +533,11 @@ pub fn validate(
             }
             let name = data.get("userName").and_then(Value::as_str).unwrap_or("");
             if name.trim().is_empty() {
+                if app.fault("missing-required-invalidsyntax") {
+                    return Err(ScimError::invalid_syntax(
+                        "userName is required and must not be empty",
+                    ));
+                }
                 if !app.fault("required-username-not-enforced") {
                     return Err(ScimError::invalid_value(
                         "userName is required and must not be empty",

@@ -7,6 +7,7 @@ mod healthy_operations;
 mod healthy_resources;
 mod large_tenant;
 mod odd_input;
+mod probes_7644b;
 mod probes_defects;
 mod probes_hostile;
 mod probes_idp;
@@ -231,6 +232,9 @@ async fn probe(name: &str, t: &T) -> String {
         return o;
     }
     if let Some(o) = probes_protocol::probe(name, t).await {
+        return o;
+    }
+    if let Some(o) = probes_7644b::probe(name, t).await {
         return o;
     }
     if let Some(o) = probes_defects::probe(name, t).await {
