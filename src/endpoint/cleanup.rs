@@ -175,6 +175,32 @@ async fn list(
     ))
 }
 
+/// Deletes what one case created, as soon as it ends (groups first, one request each, no
+/// retry): a run then ends when its last case ends. What fails here stays in the ledger for the
+/// end-of-run cleanup, which retries, confirms and sweeps.
+pub async fn after_case(target: &Target, own: Vec<Created>) {
+    let mut own: Vec<Created> = own
+        .into_iter()
+        .filter(|c| c.id.is_some() && target.ledger.is_pending(c))
+        .collect();
+    let mut seen: Vec<Created> = Vec::new();
+    own.retain(|c| {
+        let first = !seen.contains(c);
+        seen.push(c.clone());
+        first
+    });
+    // Groups first: a group refers to its members.
+    own.sort_by_key(|c| !c.is_group());
+    for c in own {
+        let Ok(path) = c.path() else { continue };
+        if let Ok(r) = target.send(&request("DELETE", &path, Vec::new())).await
+            && ((200..300).contains(&r.status) || r.status == 404)
+        {
+            target.ledger.mark_entry_deleted(&c);
+        }
+    }
+}
+
 /// Whether the server says the resource does not exist: GET answers 404, or, for an id that
 /// cannot be used in a path, a lookup by its name finds no resource with that id.
 async fn gone(target: &Target, c: &Created) -> bool {

@@ -6,6 +6,23 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
+tokio::task_local! {
+    /// What the running case created: its own resources, deleted when it ends.
+    static CASE_CREATED: Mutex<Vec<Created>>;
+}
+
+/// Runs one case, and returns with its result what the case created (in order, groups and users
+/// alike), so the case's resources can be deleted as soon as it ends.
+pub async fn for_case<F: std::future::Future>(case: F) -> (F::Output, Vec<Created>) {
+    CASE_CREATED
+        .scope(Mutex::new(Vec::new()), async move {
+            let out = case.await;
+            let own = CASE_CREATED.with(|own| std::mem::take(&mut *lock(own)));
+            (out, own)
+        })
+        .await
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Created {
     /// The collection path it was created in, relative to the base URL (`/Users`).
@@ -82,6 +99,8 @@ impl Ledger {
             id: id.map(str::to_owned),
             name: name.map(str::to_owned),
         };
+        // Inside a case: the case deletes it when it ends (see `for_case`).
+        let _ = CASE_CREATED.try_with(|own| lock(own).push(c.clone()));
         if let Some(n) = name {
             self.note_name(n);
         }
@@ -159,6 +178,11 @@ impl Ledger {
 
     pub fn created_count(&self) -> usize {
         lock(&self.created).len()
+    }
+
+    /// Whether this entry is recorded and not yet known to be deleted.
+    pub fn is_pending(&self, c: &Created) -> bool {
+        lock(&self.created).contains(c) && !lock(&self.deleted).contains(c)
     }
 
     /// What is still to delete, groups first.

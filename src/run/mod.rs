@@ -42,6 +42,8 @@ pub struct RunContext {
     /// Whether a report shows the exchanges of passing cases; when none does, a PASS record
     /// drops its transcript as the case ends, so memory does not grow with the suite.
     pub keep_passing_transcripts: bool,
+    /// `--keep`: nothing the run creates is deleted.
+    pub keep: bool,
 }
 
 /// What the runner tells its listener while cases run. Records are kept apart from printing:
@@ -76,10 +78,16 @@ pub async fn run_cases(
             let started = Instant::now();
             let task = {
                 let (ctx, p) = (ctx.clone(), p.clone());
-                tokio::spawn(async move { run_case(&ctx, &p).await })
+                tokio::spawn(async move { ledger::for_case(run_case(&ctx, &p)).await })
             };
             let record = match task.await {
-                Ok(r) => r,
+                Ok((r, own)) => {
+                    // Still holding the case's permit: cleanup concurrency follows --jobs.
+                    if !ctx.keep {
+                        crate::endpoint::cleanup::after_case(&ctx.target, own).await;
+                    }
+                    r
+                }
                 Err(e) => {
                     let msg = match e.try_into_panic() {
                         Ok(panic) => panic
@@ -682,6 +690,9 @@ mod tests {
             transcript: Vec::new(),
             snapshots: Vec::new(),
             duration: Duration::ZERO,
+            builtin: true,
+            retries: 0,
+            requests: 0,
         }
     }
 

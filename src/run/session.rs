@@ -297,6 +297,7 @@ pub fn run(a: RunOptions) -> i32 {
         keep_passing_transcripts: a.record_http.is_some()
             || a.report_html.is_some()
             || (a.json.is_some() && a.json_transcripts == report::json::Transcripts::All),
+        keep: a.keep,
     });
 
     let started = Instant::now();
