@@ -331,6 +331,7 @@ fn served_schemas(app: &App, ctx: &Ctx) -> Vec<Value> {
             "meta": {"resourceType": "Schema", "location": format!("{}/Schemas/{id}", ctx.base_url)},
         }));
     }
+    super::defects_7643::schemas(app, &mut items);
     for item in &mut items {
         if let Some(attrs) = item.get_mut("attributes").and_then(Value::as_array_mut) {
             for a in attrs.iter_mut() {

@@ -180,6 +180,114 @@ pub static FAULTS: &[Fault] = &[
         description: "/Schemas declares name and name.familyName required, and a User without a familyName is refused (400): legal for a server, but an RFC-minimal create fails.",
     },
     Fault {
+        name: "put-displayname-ignored",
+        requirements: &["rfc7643.7.readwrite-updatable"],
+        flavours: ALL,
+        description: "PUT /Users/{id} answers 200 but keeps the old displayName (the server treats displayName as set once, at create).",
+    },
+    Fault {
+        name: "schemas-first-uri-only",
+        requirements: &["rfc7643.3.schemas-order-irrelevant"],
+        flavours: ALL,
+        description: "A create or PUT whose schemas does not start with the core schema URI drops the extension attributes: the server reads schemas[0] as the resource's only schema.",
+    },
+    Fault {
+        name: "schemas-internal-extension-listed",
+        requirements: &["rfc7643.3.schemas-match-resource-type"],
+        flavours: ALL,
+        description: "Every User and Group lists an internal vendor extension URI in schemas that /ResourceTypes never declares.",
+    },
+    Fault {
+        name: "externalid-immutable",
+        requirements: &["rfc7643.3.1.externalid-readwrite"],
+        flavours: ALL,
+        description: "PUT keeps the externalId given at create: a changed externalId is dropped silently.",
+    },
+    Fault {
+        name: "patch-recreates-resource",
+        requirements: &["rfc7643.3.1.id-stable"],
+        flavours: ALL,
+        description: "PATCH is implemented as delete and re-create: the patched resource comes back under a fresh id.",
+    },
+    Fault {
+        name: "id-from-externalid",
+        requirements: &["rfc7643.3.1.id-unique"],
+        flavours: ALL,
+        description: "A User's id is String(externalId): every user created without an externalId gets the id \"undefined\" and overwrites the previous one.",
+    },
+    Fault {
+        name: "client-meta-kept",
+        requirements: &[
+            "rfc7643.3.1.meta-client-values-ignored",
+            "rfc7643.7.readonly-not-modified",
+        ],
+        flavours: ALL,
+        description: "POST stores meta.created, meta.lastModified, meta.resourceType and meta.location from the request body and returns them.",
+    },
+    Fault {
+        name: "meta-location-collection",
+        requirements: &["rfc7643.3.1.meta-location-is-resource-uri"],
+        flavours: ALL,
+        description: "meta.location is the URL of the collection (…/Users), not of the resource itself.",
+    },
+    Fault {
+        name: "meta-resourcetype-schema-uri",
+        requirements: &["rfc7643.3.1.meta-resourcetype"],
+        flavours: ALL,
+        description: "meta.resourceType is the core schema URI (urn:ietf:params:scim:schemas:core:2.0:User) instead of the resource type name User.",
+    },
+    Fault {
+        name: "put-active-as-string",
+        requirements: &["rfc7643.4.1.active-boolean"],
+        flavours: ALL,
+        description: "PUT stores active through its text: it reads back as the string \"False\" or \"True\", not a JSON boolean.",
+    },
+    Fault {
+        name: "schema-groups-readwrite",
+        requirements: &["rfc7643.4.1.groups-readonly"],
+        flavours: ALL,
+        description: "/Schemas declares User.groups mutability readWrite instead of readOnly.",
+    },
+    Fault {
+        name: "schema-password-returned-default",
+        requirements: &["rfc7643.4.1.password-writeonly-returned-never"],
+        flavours: ALL,
+        description: "/Schemas declares User.password readWrite and returned default instead of writeOnly and never.",
+    },
+    Fault {
+        name: "schema-photos-value-string",
+        requirements: &["rfc7643.4.1.photos-are-urls"],
+        flavours: ALL,
+        description: "/Schemas declares photos.value a plain string, not a reference of referenceTypes external.",
+    },
+    Fault {
+        name: "schema-username-caseexact",
+        requirements: &["rfc7643.4.1.username-case-insensitive"],
+        flavours: ALL,
+        description: "/Schemas declares userName caseExact true.",
+    },
+    Fault {
+        name: "member-value-patchable",
+        requirements: &[
+            "rfc7643.4.2.members-subattrs-immutable",
+            "rfc7643.7.immutable-not-updated",
+        ],
+        flavours: ALL,
+        description: "PATCH replace members[value eq \"x\"].value rewrites the member's value: the immutability of members.value is never checked.",
+    },
+    Fault {
+        name: "schema-attribute-descriptions-missing",
+        requirements: &["rfc7643.7.descriptions-present"],
+        flavours: ALL,
+        description: "/Schemas serves the attributes and sub-attributes without description.",
+    },
+    Fault {
+        name: "filter-string-concatenated",
+        requirements: &["rfc7643.9.2.input-validated"],
+        flavours: ALL,
+        description: "The filter value is pasted into the store's query text unescaped: a value carrying or \"1\"=\"1 matches every resource.",
+    },
+    Fault {
         name: "wrong-type-ignored",
         requirements: &["rfc7644.3.12.status-400-bad-request"],
         flavours: ALL,
@@ -345,6 +453,7 @@ pub static FAULTS: &[Fault] = &[
     Fault {
         name: "patch-displayname-ignored",
         requirements: &[
+            "rfc7643.7.readwrite-updatable",
             "rfc7644.3.5.2.3.replace-singlevalued",
             "rfc7644.3.5.2.patchop-request-accepted",
         ],
@@ -723,6 +832,7 @@ pub static FAULTS: &[Fault] = &[
     Fault {
         name: "location-mismatch-meta",
         requirements: &[
+            "rfc7643.3.1.meta-location-matches-content-location",
             "rfc7644.3.3.create-meta-location",
             "rfc7643.3.1.meta-location-is-resource-uri",
         ],
@@ -768,6 +878,7 @@ pub static FAULTS: &[Fault] = &[
     Fault {
         name: "schemas-missing-in-response",
         requirements: &[
+            "rfc7643.3.schemas-lists-extensions-in-use",
             "rfc7643.3.schemas-present",
             "rfc7643.3.3.base-schema-listed",
         ],
@@ -849,6 +960,9 @@ pub static FAULTS: &[Fault] = &[
     Fault {
         name: "enterprise-dropped",
         requirements: &[
+            "rfc7643.4.3.cost-center",
+            "rfc7643.4.3.organization",
+            "rfc7643.4.3.division",
             "rfc7643.4.3.employee-number",
             "rfc7643.4.3.department",
             "rfc7643.3.3.extension-attrs-namespaced",
@@ -927,7 +1041,7 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "id-changes-on-put",
-        requirements: &["rfc7643.3.1.id-stable"],
+        requirements: &["rfc7643.3.1.id-readonly", "rfc7643.3.1.id-stable"],
         flavours: ALL,
         description: "PUT re-creates the resource under a new id.",
     },
@@ -945,7 +1059,10 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "member-ref-wrong-endpoint",
-        requirements: &["rfc7643.4.2.members-ref-is-uri"],
+        requirements: &[
+            "rfc7643.2.3.7.reference-resolvable",
+            "rfc7643.4.2.members-ref-is-uri",
+        ],
         flavours: ALL,
         description: "members[].$ref of a User member points at /Groups/{id}, which does not resolve.",
     },
@@ -1016,6 +1133,7 @@ pub static FAULTS: &[Fault] = &[
     Fault {
         name: "attributes-ignored",
         requirements: &[
+            "rfc7643.7.returned-default",
             "rfc7644.3.4.2.5.attributes-param-supported",
             "rfc7644.3.9.attributes-comma-list",
             "rfc7644.3.4.2.5.attributes-on-list",
@@ -1325,6 +1443,7 @@ pub static FAULTS: &[Fault] = &[
     Fault {
         name: "if-none-match-ignored",
         requirements: &[
+            "rfc7643.5.supported-flags-truthful",
             "rfc7644.3.14.if-none-match-304",
             "rfc7644.4.serviceproviderconfig-matches-behaviour",
         ],
@@ -1392,6 +1511,7 @@ pub static FAULTS: &[Fault] = &[
     Fault {
         name: "auth-wrong-token-accepted",
         requirements: &[
+            "rfc7643.9.3.access-restricted",
             "rfc7644.3.12.status-401-unauthenticated",
             "loom.auth-required",
             "looop.auth-required",
@@ -1523,7 +1643,10 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "schema-by-id-404",
-        requirements: &["rfc7644.3.4.1.get-schema-by-id"],
+        requirements: &[
+            "rfc7643.6.schema-resolves",
+            "rfc7644.3.4.1.get-schema-by-id",
+        ],
         flavours: ALL,
         description: "/Schemas lists the schemas but GET /Schemas/{URN} answers 404 (the colons in the URN are not routed).",
     },
@@ -1708,6 +1831,7 @@ pub static FAULTS: &[Fault] = &[
     Fault {
         name: "auth-missing-token-accepted",
         requirements: &[
+            "rfc7643.9.3.access-restricted",
             "loom.auth-required",
             "looop.auth-required",
             "rfc7644.3.12.status-401-unauthenticated",

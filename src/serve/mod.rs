@@ -6,6 +6,7 @@ mod app;
 mod attr;
 mod bulk;
 mod defects;
+mod defects_7643;
 mod definitions;
 mod discovery;
 mod error;

@@ -147,6 +147,10 @@ pub fn create(app: &App, kind: Kind, body: &Value, ctx: &Ctx) -> ScimResult<Repl
     if let Some(derived) = super::defects::create_id(app, kind, &data) {
         id = derived;
     }
+    if let Some(derived) = super::defects_7643::create_id(app, kind, &data) {
+        id = derived;
+    }
+    super::defects_7643::on_write(app, kind, input.schemas.as_deref(), None, &mut data);
     resource::validate(app, &store, kind, Some(&id), &mut data)
         .map_err(|e| super::defects::create_error(app, e, body))?;
     if app.fault("externalid-generated") && !data.contains_key("externalId") {
@@ -164,7 +168,7 @@ pub fn create(app: &App, kind: Kind, body: &Value, ctx: &Ctx) -> ScimResult<Repl
         seq: store.next_seq(),
         deleted: false,
         sent_schemas: Some(sent_schemas),
-        meta_override: Map::new(),
+        meta_override: super::defects_7643::create_meta(app, input.meta.as_ref()),
     };
     if kind == Kind::User
         && app.fault("readonly-groups-writable")
@@ -365,6 +369,13 @@ pub fn replace(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> Scim
         data = with_old;
     }
     resource::validate(app, &store, kind, Some(id), &mut data)?;
+    super::defects_7643::on_write(
+        app,
+        kind,
+        input.schemas.as_deref(),
+        Some(&old.data),
+        &mut data,
+    );
     let password = input.password.map(Some);
     commit(app, &mut store, id, data, password, false);
     if kind == Kind::User
@@ -482,8 +493,10 @@ pub fn patch(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimRe
         return Ok(resource_reply(app, &store, r, ctx, StatusCode::OK));
     }
     check_if_match(app, ctx, &old)?;
+    let mut data = old.data.clone();
+    super::defects_7643::patch_member_values(app, &mut ops, &mut data);
     let work = Work {
-        data: old.data.clone(),
+        data,
         password: None,
         join_groups: Vec::new(),
     };
@@ -517,6 +530,12 @@ pub fn patch(app: &App, kind: Kind, id: &str, body: &Value, ctx: &Ctx) -> ScimRe
     if let Some(e) = error {
         return Err(e);
     }
+    let id = if app.fault("patch-recreates-resource") {
+        move_resource(&mut store, id)
+    } else {
+        id.to_string()
+    };
+    let id = id.as_str();
     let r = store.resources.get(id).ok_or_else(|| not_found(kind, id))?;
     let mut reply = resource_reply(app, &store, r, ctx, StatusCode::OK);
     // Loom in Delete mode (a fault here): deactivation removes the user.
@@ -787,7 +806,8 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
                     "ClassCastException: value path in FilterTranslator",
                 ));
             }
-            let ignored = kind == Some(Kind::Group) && app.fault("filter-groups-ignored");
+            let ignored = (kind == Some(Kind::Group) && app.fault("filter-groups-ignored"))
+                || super::defects_7643::filter_injected(app, f);
             Some(parsed).filter(|_| !ignored)
         }
         _ => None,

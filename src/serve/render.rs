@@ -185,6 +185,9 @@ pub fn render(app: &App, store: &Store, r: &Resource, ctx: &Ctx) -> Map<String, 
         out.insert("meta".into(), Value::Object(meta));
     }
     super::defects::on_render(app, store, r, &mut out);
+    let own = location(app, ctx, r.kind, &r.id);
+    let collection = own.strip_suffix(&format!("/{}", r.id)).unwrap_or(&own);
+    super::defects_7643::on_render(app, r.kind, collection, &mut out);
     out
 }
 

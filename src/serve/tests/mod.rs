@@ -7,6 +7,7 @@ mod healthy_operations;
 mod healthy_resources;
 mod large_tenant;
 mod odd_input;
+mod probes_7643;
 mod probes_7644b;
 mod probes_defects;
 mod probes_hostile;
@@ -246,6 +247,9 @@ async fn probe(name: &str, t: &T) -> String {
     if let Some(o) = probes_vendor::probe(name, t).await {
         return o;
     }
+    if let Some(o) = probes_7643::probe(name, t).await {
+        return o;
+    }
     panic!("no probe for fault {name}")
 }
 
@@ -331,6 +335,7 @@ fn every_fault_name_used_in_code_exists() {
     let sources = [
         include_str!("../app.rs"),
         include_str!("../defects.rs"),
+        include_str!("../defects_7643.rs"),
         include_str!("../bulk.rs"),
         include_str!("../discovery.rs"),
         include_str!("../error.rs"),
