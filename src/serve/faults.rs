@@ -31,6 +31,12 @@ pub static FAULTS: &[Fault] = &[
         description: "A list request with count above 50 is refused (400) instead of answering at most the server's own page size (Okta asks for count=100).",
     },
     Fault {
+        name: "page-order-depends-on-count",
+        requirements: &["okta.paging"],
+        flavours: ALL,
+        description: "Lists come in reverse order when count is even: the order depends on the page size, so an import that changes count skips and repeats users.",
+    },
+    Fault {
         name: "create-accepted-202",
         requirements: &["okta.create-user-201", "entra.create-user-201"],
         flavours: ALL,
@@ -1090,7 +1096,6 @@ pub static FAULTS: &[Fault] = &[
             "rfc7644.3.4.2.4.startindex-offsets-results",
             "rfc7644.3.4.2.4.paging-traverses-all",
             "looop.import-users",
-            "okta.paging",
         ],
         flavours: ALL,
         description: "startIndex is used as a 0-based offset, so startIndex=1 skips the first result.",

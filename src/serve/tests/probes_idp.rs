@@ -40,6 +40,13 @@ async fn user_after_put(t: &T, extra: Value, body: Value) -> Resp {
 pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
     Some(match name {
         "count-over-50-refused" => t.get("/Users?count=100").await.status.to_string(),
+        "page-order-depends-on-count" => {
+            t.user_id(json!({})).await;
+            t.user_id(json!({})).await;
+            let two = t.get("/Users?startIndex=1&count=2").await;
+            let three = t.get("/Users?startIndex=1&count=3").await;
+            (names(&two, "id").first() == names(&three, "id").first()).to_string()
+        }
         "create-accepted-202" => t.user(json!({})).await.status.to_string(),
         "group-create-accepted-202" => t
             .post(
