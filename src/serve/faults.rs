@@ -728,6 +728,12 @@ pub static FAULTS: &[Fault] = &[
         description: "sortBy naming a sub-attribute (name.givenName) is ignored: the results come in store order.",
     },
     Fault {
+        name: "sort-caseexact-ignored",
+        requirements: &["rfc7644.3.4.2.3.sort-case-sensitive-when-caseexact-true"],
+        flavours: ALL,
+        description: "Sorting always folds case, also on caseExact attributes (externalId): A and a tie and keep store order.",
+    },
+    Fault {
         name: "default-version-scim-1-1",
         requirements: &["rfc7644.3.13.default-latest-version"],
         flavours: ALL,

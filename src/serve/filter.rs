@@ -471,6 +471,8 @@ pub struct Eval<'c> {
     pub datetime_gt_as_ge: bool,
     /// Sorting by a multi-valued attribute uses its first value, not the primary one (a fault).
     pub sort_first_value: bool,
+    /// Sorting folds case even on caseExact attributes (fault sort-caseexact-ignored).
+    pub sort_case_folded: bool,
     /// A term on meta.resourceType holds for every resource (a fault of root queries).
     pub resource_type_ignored: bool,
 }
@@ -495,6 +497,7 @@ impl<'c> Eval<'c> {
             sw_ew_as_co: false,
             datetime_gt_as_ge: false,
             sort_first_value: false,
+            sort_case_folded: false,
             resource_type_ignored: false,
         }
     }
@@ -928,7 +931,7 @@ pub fn sort_key(
             Err(_) => SortKey::Str(s.clone()),
         },
         (_, Value::String(s)) => {
-            if ev.case_exact(def) || case_sensitive_sort {
+            if (ev.case_exact(def) && !ev.sort_case_folded) || case_sensitive_sort {
                 SortKey::Str(s.nfc().collect())
             } else {
                 SortKey::Str(username_key(s))

@@ -838,6 +838,7 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
         ev.sw_ew_as_co = app.fault("filter-sw-ew-as-co");
         ev.datetime_gt_as_ge = app.fault("filter-datetime-gt-as-ge");
         ev.sort_first_value = app.fault("sort-multivalued-first-value");
+        ev.sort_case_folded = app.fault("sort-caseexact-ignored");
         ev.resource_type_ignored = kind.is_none() && app.fault("root-filter-resourcetype-ignored");
         ev
     };

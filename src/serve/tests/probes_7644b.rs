@@ -323,6 +323,16 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
             )
             .await
         }
+        "sort-caseexact-ignored" => {
+            let x = uniq("x");
+            sorted(
+                t,
+                &[json!({"externalId": format!("{x}-a")}), json!({"externalId": format!("{x}-A")})],
+                "/externalId",
+                "sortBy=externalId",
+            )
+            .await
+        }
         "default-version-scim-1-1" => t.get("/Users?count=1").await.body["schemas"].to_string(),
         "location-tenant-query" => t.user(json!({})).await.body["meta"]["location"]
             .as_str()
