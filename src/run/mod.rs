@@ -113,10 +113,7 @@ pub async fn run_cases(
 
 fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
     CaseRecord {
-        suite: p.suite.id.clone(),
-        case: p.case.id.clone(),
         title: p.case.title.clone(),
-        profile: p.suite.profile.clone(),
         file: p.suite.file.clone(),
         builtin: p.suite.builtin,
         line: p.case.pos.line,
@@ -126,18 +123,7 @@ fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
         sources: p.case.sources.clone(),
         app: p.case.app,
         requires: p.case.requires.iter().map(|c| c.to_string()).collect(),
-        verdict,
-        message: String::new(),
-        chosen: None,
-        failed_step: None,
-        failed_at: None,
-        blocked: None,
-        mismatches: Vec::new(),
-        transcript: Vec::new(),
-        snapshots: Vec::new(),
-        retries: 0,
-        duration: Duration::ZERO,
-        requests: 0,
+        ..CaseRecord::sample(&p.suite.id, &p.case.id, &p.suite.profile, verdict)
     }
 }
 

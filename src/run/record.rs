@@ -171,9 +171,8 @@ impl CaseRecord {
         format!("{}::{}", self.suite, self.case)
     }
 
-    /// A record of a built-in MUST case with nothing recorded yet, for the unit tests of what
-    /// reads records (set the fields a test is about on the result).
-    #[cfg(test)]
+    /// A record of a built-in MUST case with nothing recorded yet: the start of a case's record,
+    /// and of the unit tests of what reads records (set the fields that matter on the result).
     pub fn sample(suite: &str, case: &str, profile: &str, verdict: Verdict) -> CaseRecord {
         CaseRecord {
             suite: suite.into(),
