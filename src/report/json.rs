@@ -61,6 +61,8 @@ pub struct RunSummary<'a> {
     pub kept: bool,
     /// The command that removes what is left.
     pub cleanup_command: &'a str,
+    /// Requests the shared fixtures sent (once per run, in no case's `requests`).
+    pub fixture_requests: usize,
 }
 
 /// The resource type a collection endpoint holds: `Users` → `User`.
@@ -121,6 +123,7 @@ pub fn report(records: &[CaseRecord], run: &RunSummary) -> Value {
             "read_only": run.read_only,
             "interrupted": run.interrupted,
             "json_transcripts": run.transcripts.as_str(),
+            "fixture_requests": run.fixture_requests,
             "cleanup": {
                 "created": run.cleanup.created,
                 "deleted": run.cleanup.deleted,
@@ -182,6 +185,7 @@ mod tests {
         use crate::suite::{CaseSource, Level, OktaApp};
         let exchange = |status: Option<u16>, error: Option<&str>| Exchange {
             step: "step 1 \"create\"".into(),
+            fixture: None,
             started: "2026-11-30T06:00:00.5Z".into(),
             method: "POST".into(),
             url: "https://h.example/scim/v2/Users?filter=userName+eq+%22a%22".into(),
@@ -315,6 +319,7 @@ mod tests {
                 cleanup: &cleanup,
                 kept: false,
                 cleanup_command: "scimspec cleanup --base-url https://h.example/scim/v2 --run-id abcd1234",
+                fixture_requests: 2,
             };
             let doc = report(&records(), &summary);
             let errors: Vec<String> = validator

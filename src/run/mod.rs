@@ -42,6 +42,121 @@ pub struct RunContext {
     /// Whether a report shows the exchanges of passing cases; when none does, a PASS record
     /// drops its transcript as the case ends, so memory does not grow with the suite.
     pub keep_passing_transcripts: bool,
+    /// The shared fixtures of the planned suites, each set up at most once per run.
+    pub fixtures: Fixtures,
+}
+
+/// The one outcome of a fixture, set by its first user.
+type FixtureCell = tokio::sync::OnceCell<Arc<FixtureOutcome>>;
+
+/// What the one run of a shared fixture left for its users.
+pub struct FixtureOutcome {
+    /// Its exchanges, each marked with the fixture's name.
+    transcript: Vec<Exchange>,
+    /// Its captures and generated names, as its users read them (`plain_user.id`).
+    vars: Vec<(String, serde_json::Value)>,
+    /// The record of the failed run (BLOCKED at a setup step, or an ERROR), when it failed.
+    failed: Option<CaseRecord>,
+}
+
+/// The shared fixtures of a run, keyed by suite id and fixture name. Each is a `OnceCell`: the
+/// first case that uses it runs its steps, concurrent users wait for that one run, later users
+/// read its outcome. Its resources are the run's (the ledger's end-of-run cleanup deletes them),
+/// never a case's: another case may still be reading them.
+#[derive(Default)]
+pub struct Fixtures {
+    cells: std::collections::HashMap<(String, String), (usize, FixtureCell)>,
+    /// Requests the fixtures sent, counted once (not once per user).
+    pub requests: AtomicUsize,
+}
+
+impl Fixtures {
+    /// One cell per fixture some planned case uses, numbered after the cases so that its
+    /// generated names (`scimspec-<run id>-<no>-…`) are its own.
+    pub fn new(planned: &[Planned]) -> Fixtures {
+        let mut cells = std::collections::HashMap::new();
+        let mut next = planned.iter().map(|p| p.number).max().unwrap_or(0) + 1;
+        for p in planned {
+            for u in &p.case.uses {
+                let key = (p.suite.id.clone(), u.clone());
+                if let std::collections::hash_map::Entry::Vacant(e) = cells.entry(key) {
+                    e.insert((next, FixtureCell::new()));
+                    next += 1;
+                }
+            }
+        }
+        Fixtures {
+            cells,
+            requests: AtomicUsize::new(0),
+        }
+    }
+
+    async fn get(&self, ctx: &RunContext, p: &Planned, name: &str) -> Option<Arc<FixtureOutcome>> {
+        let (number, cell) = self.cells.get(&(p.suite.id.clone(), name.to_owned()))?;
+        let fixture = p.suite.fixture(name)?;
+        let outcome = cell
+            .get_or_init(|| async {
+                let outcome = run_fixture(ctx, p, fixture, *number).await;
+                self.requests
+                    .fetch_add(outcome.transcript.len(), Ordering::SeqCst);
+                Arc::new(outcome)
+            })
+            .await;
+        Some(outcome.clone())
+    }
+}
+
+async fn run_fixture(
+    ctx: &RunContext,
+    user: &Planned,
+    fixture: &suite::Fixture,
+    number: usize,
+) -> FixtureOutcome {
+    let planned = Planned {
+        suite: user.suite.clone(),
+        case: suite::Case {
+            id: format!("fixture-{}", fixture.name),
+            title: format!("shared fixture {}", fixture.name),
+            requirements: Vec::new(),
+            level: Level::Must,
+            requires: Vec::new(),
+            sources: Vec::new(),
+            app: None,
+            uses: Vec::new(),
+            steps: fixture.steps.clone(),
+            pos: fixture.pos,
+        },
+        number,
+    };
+    let mut record = blank_record(&planned, Verdict::Pass);
+    let mut vars = case_vars(ctx, number);
+    run_step_list(ctx, &planned, &mut record, &mut vars).await;
+    let label = format!("fixture {}: ", fixture.name);
+    for x in &mut record.transcript {
+        x.step = format!("{label}{}", x.step);
+        x.fixture = Some(fixture.name.clone());
+    }
+    let vars = vars
+        .known()
+        .map(|(k, v)| (format!("{}.{k}", fixture.name), v.clone()))
+        .collect();
+    let failed = (record.verdict != Verdict::Pass).then(|| {
+        let mut failed = record.clone();
+        failed.transcript = Vec::new();
+        if let Some(step) = &mut failed.failed_step {
+            *step = format!("{label}{step}");
+        }
+        if let Some(b) = &mut failed.blocked {
+            b.step = format!("{label}{}", b.step);
+        }
+        failed.message = format!("shared fixture `{}`: {}", fixture.name, failed.message);
+        failed
+    });
+    FixtureOutcome {
+        transcript: record.transcript,
+        vars,
+        failed,
+    }
 }
 
 /// What the runner tells its listener while cases run. Records are kept apart from printing:
@@ -101,7 +216,12 @@ pub async fn run_cases(
     drop(tx);
     let mut records = Vec::with_capacity(planned.len());
     while let Some(mut record) = rx.recv().await {
-        record.requests = record.transcript.len();
+        // A shared fixture's exchanges are the run's, counted once in `Fixtures::requests`.
+        record.requests = record
+            .transcript
+            .iter()
+            .filter(|x| x.fixture.is_none())
+            .count();
         listen(Event::Finished(&record));
         if record.verdict == Verdict::Pass && !ctx.keep_passing_transcripts {
             record.transcript = Vec::new();
@@ -211,14 +331,45 @@ pub async fn run_case(ctx: &RunContext, p: &Planned) -> CaseRecord {
     record
 }
 
-async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
-    let mut vars = Vars::new(
+fn case_vars(ctx: &RunContext, number: usize) -> Vars {
+    Vars::new(
         &ctx.run_id,
-        p.number,
+        number,
         &ctx.target.base_url,
         &ctx.target.base_path,
     )
-    .with_declared(ctx.declared.clone());
+    .with_declared(ctx.declared.clone())
+}
+
+async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
+    let mut vars = case_vars(ctx, p.number);
+    for name in &p.case.uses {
+        let Some(outcome) = ctx.fixtures.get(ctx, p, name).await else {
+            record.verdict = Verdict::Error;
+            record.message = format!("shared fixture `{name}` is not defined in this file");
+            return;
+        };
+        record.transcript.extend(outcome.transcript.iter().cloned());
+        if let Some(failed) = &outcome.failed {
+            // A fixture step that fails outright is no user's own point: it cannot FAIL them.
+            record.verdict = match failed.verdict {
+                Verdict::Fail => Verdict::Error,
+                v => v,
+            };
+            record.message = failed.message.clone();
+            record.blocked = failed.blocked.clone();
+            record.failed_step = failed.failed_step.clone();
+            record.mismatches = failed.mismatches.clone();
+            return;
+        }
+        for (k, v) in &outcome.vars {
+            vars.set(k, v.clone());
+        }
+    }
+    run_step_list(ctx, p, record, &mut vars).await;
+}
+
+async fn run_step_list(ctx: &RunContext, p: &Planned, record: &mut CaseRecord, vars: &mut Vars) {
     let checker = Checker {
         schemas: ctx.schemas,
     };
@@ -239,7 +390,7 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
             tokio::time::sleep(Duration::from_millis(ms)).await;
             continue;
         }
-        let req = match render_request(step, &ctx.fitter, &mut vars) {
+        let req = match render_request(step, &ctx.fitter, vars) {
             Ok(r) => r,
             Err(PathError::Unsafe(why)) => {
                 // A value the server gave that would steer the request elsewhere: the server's
@@ -333,12 +484,12 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
                 record.snapshots.push(outcome);
             }
         }
-        let mut mismatches = checker.evaluate(&step.expect.checks, &resp, &body, &mut vars);
+        let mut mismatches = checker.evaluate(&step.expect.checks, &resp, &body, vars);
         if !step.expect.any_of.is_empty() {
             let mut tried: Vec<(String, Vec<Mismatch>)> = Vec::new();
             let mut matched = None;
             for alt in &step.expect.any_of {
-                let m = checker.evaluate(&alt.checks, &resp, &body, &mut vars);
+                let m = checker.evaluate(&alt.checks, &resp, &body, vars);
                 if m.is_empty() {
                     matched = Some(alt.label.clone());
                     break;
@@ -525,6 +676,7 @@ fn exchange(
     let r = &ctx.target.redactor;
     Exchange {
         step: step.to_owned(),
+        fixture: None,
         started: resp
             .map(|x| x.started_at)
             .unwrap_or_else(jiff::Timestamp::now)

@@ -56,6 +56,10 @@ impl Verdict {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Exchange {
     pub step: String,
+    /// The shared fixture (`uses:`) that sent it: run once for all its users, shown in each
+    /// user's transcript, counted in none of their `requests`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixture: Option<String>,
     /// When the request was sent (RFC 3339).
     pub started: String,
     pub method: String,

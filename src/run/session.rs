@@ -153,8 +153,9 @@ pub fn run(a: RunOptions) -> i32 {
     };
     let mut planned = planned;
     if a.read_only {
-        let (keep, writes): (Vec<Planned>, Vec<Planned>) =
-            planned.into_iter().partition(|p| p.case.is_read_only());
+        let (keep, writes): (Vec<Planned>, Vec<Planned>) = planned
+            .into_iter()
+            .partition(|p| p.suite.is_read_only(&p.case));
         if !writes.is_empty() {
             let names: Vec<String> = writes.iter().map(Planned::name).collect();
             println!(
@@ -294,6 +295,7 @@ pub fn run(a: RunOptions) -> i32 {
         },
         drift: a.snapshot_drift,
         whole_bodies: a.record_http.is_some(),
+        fixtures: super::Fixtures::new(&planned),
         keep_passing_transcripts: a.record_http.is_some()
             || a.report_html.is_some()
             || (a.json.is_some() && a.json_transcripts == report::json::Transcripts::All),
@@ -421,6 +423,7 @@ pub fn run(a: RunOptions) -> i32 {
             cleanup: &cleanup,
             kept: a.keep,
             cleanup_command: &cleanup_command,
+            fixture_requests: ctx.fixtures.requests.load(Ordering::SeqCst),
         };
         let doc = report::json::report(&records, &summary);
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default();

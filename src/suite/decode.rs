@@ -13,7 +13,10 @@ use std::collections::BTreeSet;
 mod expect;
 mod request;
 
-const SUITE_KEYS: &[&str] = &["id", "title", "spec", "profile", "requires", "cases"];
+const SUITE_KEYS: &[&str] = &[
+    "id", "title", "spec", "profile", "requires", "fixtures", "cases",
+];
+const FIXTURE_KEYS: &[&str] = &["steps", "proven_by"];
 const CASE_KEYS: &[&str] = &[
     "id",
     "title",
@@ -22,6 +25,7 @@ const CASE_KEYS: &[&str] = &[
     "requires",
     "source",
     "app",
+    "uses",
     "setup",
     "steps",
 ];
@@ -172,13 +176,14 @@ impl<'a> Decoder<'a> {
         let profile = self.string(obj, "", "profile", true).unwrap_or_default();
         let suite_requires = self.capabilities(obj, "");
         self.idp_requires(&profile, &suite_requires, "");
+        let (fixtures, exported) = self.fixtures(obj);
         let mut cases = Vec::new();
         match obj.get("cases") {
             Some(Value::Array(items)) if !items.is_empty() => {
                 let mut seen = BTreeSet::new();
                 for (i, item) in items.iter().enumerate() {
                     let at = format!("/cases/{i}");
-                    if let Some(case) = self.case(item, &at, &suite_requires, &profile) {
+                    if let Some(case) = self.case(item, &at, &suite_requires, &profile, &exported) {
                         if !seen.insert(case.id.clone()) {
                             self.error(
                                 &format!("{at}/id"),
@@ -199,8 +204,134 @@ impl<'a> Decoder<'a> {
             profile,
             file: self.file.to_owned(),
             builtin: false,
+            fixtures,
             cases,
         })
+    }
+
+    /// The file's shared fixtures, and for each the variables it gives its users: its captures
+    /// and the generated values (`unique.x`, `email.x`) its steps made.
+    fn fixtures(&mut self, obj: &Obj) -> (Vec<Fixture>, Exported) {
+        let mut out = Vec::new();
+        let mut exported = Exported::new();
+        let Some(v) = obj.get("fixtures") else {
+            return (out, exported);
+        };
+        let Some(map) = v.as_object() else {
+            self.error(
+                "/fixtures",
+                "`fixtures` is a mapping of fixture name to { steps, proven_by }",
+            );
+            return (out, exported);
+        };
+        for (name, item) in map {
+            let at = child("/fixtures", name);
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
+                self.error(
+                    &at,
+                    format!("fixture name `{name}` must be lowercase letters, digits or '_'"),
+                );
+                continue;
+            }
+            let Some(fo) = self.object(item, &at, "a fixture", FIXTURE_KEYS) else {
+                continue;
+            };
+            let proven_by = self.string(fo, &at, "proven_by", false);
+            if let Some(p) = &proven_by
+                && !p.contains("::")
+            {
+                self.error(
+                    &child(&at, "proven_by"),
+                    format!("`proven_by: {p}` must name a case as suite::case"),
+                );
+            }
+            let mut defined = BTreeSet::new();
+            let mut steps = Vec::new();
+            match fo.get("steps") {
+                Some(Value::Array(items)) if !items.is_empty() => {
+                    for (i, item) in items.iter().enumerate() {
+                        let sat = format!("{at}/steps/{i}");
+                        if let Some(mut step) = self.step(item, &sat, &mut defined) {
+                            if step.snapshot.is_some() {
+                                self.error(
+                                    &child(&sat, "snapshot"),
+                                    "a shared fixture takes no `snapshot`: it is no case's point",
+                                );
+                            }
+                            step.setup = true;
+                            if step.proven_by.is_none() {
+                                step.proven_by = proven_by.clone();
+                            }
+                            steps.push(step);
+                        }
+                    }
+                }
+                _ => self.error(&at, "a fixture needs a non-empty list of `steps`"),
+            }
+            let mut generated = BTreeSet::new();
+            collect_generators(item, &mut generated);
+            defined.extend(generated);
+            exported.insert(name.clone(), defined);
+            out.push(Fixture {
+                name: name.clone(),
+                steps,
+                pos: self.pos(&at),
+            });
+        }
+        (out, exported)
+    }
+
+    /// A shared fixture is read by many cases at once: a case that changes or deletes what it
+    /// made would change what the others read.
+    fn check_read_only_uses(&mut self, case: &Value, at: &str, uses: &[String]) {
+        let refers = |text: &str| {
+            vars::references(text).into_iter().flatten().any(|r| {
+                r.name
+                    .split_once('.')
+                    .is_some_and(|(f, _)| uses.iter().any(|u| u == f))
+            })
+        };
+        for list in ["setup", "steps"] {
+            let Some(Value::Array(items)) = case.get(list) else {
+                continue;
+            };
+            for (i, step) in items.iter().enumerate() {
+                let Some(req) = step.get("request") else {
+                    continue;
+                };
+                let method = req
+                    .get("method")
+                    .and_then(Value::as_str)
+                    .unwrap_or("GET")
+                    .to_ascii_uppercase();
+                let path = req.get("path").and_then(Value::as_str).unwrap_or("");
+                let rat = format!("{at}/{list}/{i}/request");
+                if matches!(method.as_str(), "PUT" | "PATCH" | "DELETE") && refers(path) {
+                    self.error_hint(
+                        &child(&rat, "path"),
+                        format!("{method} {path}: a case may not change a shared fixture's resource"),
+                        Some("shared fixtures are read-only: create the resource in this case's `setup:` instead".into()),
+                    );
+                }
+                if let Some(body) = req.get("body") {
+                    let mut writes = Vec::new();
+                    bulk_writes(body, &mut writes);
+                    for (m, p) in writes {
+                        if refers(&p) {
+                            self.error_hint(
+                                &child(&rat, "body"),
+                                format!("bulk {m} {p}: a case may not change a shared fixture's resource"),
+                                Some("shared fixtures are read-only: create the resource in this case's `setup:` instead".into()),
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     fn capabilities(&mut self, obj: &Obj, at: &str) -> Vec<Capability> {
@@ -309,6 +440,7 @@ impl<'a> Decoder<'a> {
         at: &str,
         suite_requires: &[Capability],
         profile: &str,
+        fixtures: &Exported,
     ) -> Option<Case> {
         let obj = self.object(v, at, "a case", CASE_KEYS)?;
         let id = self.string(obj, at, "id", true)?;
@@ -382,6 +514,32 @@ impl<'a> Decoder<'a> {
         };
         let mut steps = Vec::new();
         let mut defined: BTreeSet<String> = BTreeSet::new();
+        let uses = self.strings(obj, at, "uses");
+        for (i, u) in uses.iter().enumerate() {
+            match fixtures.get(u) {
+                Some(vars) => defined.extend(vars.iter().map(|v| format!("{u}.{v}"))),
+                None => {
+                    let names: Vec<&str> = fixtures.keys().map(String::as_str).collect();
+                    let hint = did_you_mean(u, &names)
+                        .map(|k| format!("did you mean `{k}`?"))
+                        .or_else(|| {
+                            Some(if names.is_empty() {
+                                "this file defines no `fixtures:`".to_owned()
+                            } else {
+                                format!("this file's fixtures: {}", names.join(", "))
+                            })
+                        });
+                    self.error_hint(
+                        &format!("{}/{i}", child(at, "uses")),
+                        format!("no fixture named `{u}` in this file"),
+                        hint,
+                    );
+                }
+            }
+        }
+        if !uses.is_empty() {
+            self.check_read_only_uses(v, at, &uses);
+        }
         match obj.get("setup") {
             None => {}
             Some(Value::Array(items)) => {
@@ -430,6 +588,7 @@ impl<'a> Decoder<'a> {
             requires,
             sources,
             app,
+            uses,
             steps,
             pos: self.pos(at),
         })
@@ -677,6 +836,49 @@ impl<'a> Decoder<'a> {
             }
             _ => {}
         }
+    }
+}
+
+/// Fixture name → the variables it gives the cases that use it.
+type Exported = std::collections::BTreeMap<String, BTreeSet<String>>;
+
+/// The generated values (`unique.x`, `email.x`, `uuid.x`, `digits.x`) a fixture's text refers to:
+/// its users may read them as `${fixture.unique.x}`.
+fn collect_generators(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::String(s) => {
+            for r in vars::references(s).into_iter().flatten() {
+                if ["unique.", "email.", "uuid.", "digits."]
+                    .iter()
+                    .any(|p| r.name.starts_with(p))
+                {
+                    out.insert(r.name);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_generators(i, out)),
+        Value::Object(map) => map.values().for_each(|i| collect_generators(i, out)),
+        _ => {}
+    }
+}
+
+/// The (method, path) of every write operation in a bulk body.
+fn bulk_writes(v: &Value, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Array(items) => items.iter().for_each(|i| bulk_writes(i, out)),
+        Value::Object(map) => {
+            if let (Some(m), Some(p)) = (
+                map.get("method").and_then(Value::as_str),
+                map.get("path").and_then(Value::as_str),
+            ) {
+                let m = m.to_ascii_uppercase();
+                if matches!(m.as_str(), "PUT" | "PATCH" | "DELETE") {
+                    out.push((m, p.to_owned()));
+                }
+            }
+            map.values().for_each(|i| bulk_writes(i, out));
+        }
+        _ => {}
     }
 }
 

@@ -47,7 +47,37 @@ pub struct Suite {
     pub file: String,
     /// Compiled into scimspec (`suites/…`), not a file of the user's.
     pub builtin: bool,
+    /// Resources created once per run, on first use, and read by the cases that name them.
+    pub fixtures: Vec<Fixture>,
     pub cases: Vec<Case>,
+}
+
+/// A shared fixture: setup steps run once per run (the first case that `uses` it runs them; the
+/// others wait for that run), whose captures the using cases read as `${NAME.var}`. Read-only
+/// for its users: none may change or delete what it made.
+#[derive(Clone, Debug)]
+pub struct Fixture {
+    pub name: String,
+    /// Setup steps (`setup: true`), each with the fixture's `proven_by` unless it names its own.
+    pub steps: Vec<Step>,
+    pub pos: Pos,
+}
+
+impl Suite {
+    /// The fixture of this file called `name`.
+    pub fn fixture(&self, name: &str) -> Option<&Fixture> {
+        self.fixtures.iter().find(|f| f.name == name)
+    }
+
+    /// True when neither the case nor a fixture it uses sends anything but GET or HEAD.
+    pub fn is_read_only(&self, case: &Case) -> bool {
+        case.is_read_only()
+            && case.uses.iter().filter_map(|u| self.fixture(u)).all(|f| {
+                f.steps
+                    .iter()
+                    .all(|s| matches!(s.request.method.as_str(), "GET" | "HEAD"))
+            })
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -62,6 +92,8 @@ pub struct Case {
     pub sources: Vec<CaseSource>,
     /// The kind of Okta app integration whose requests the case replays; `None` = both kinds.
     pub app: Option<OktaApp>,
+    /// The shared fixtures of its file it reads (`uses:`), in the order they are set up.
+    pub uses: Vec<String>,
     pub steps: Vec<Step>,
     pub pos: Pos,
 }
