@@ -71,18 +71,24 @@ pub struct Fixtures {
 }
 
 impl Fixtures {
-    /// One cell per fixture some planned case uses, numbered after the cases so that its
-    /// generated names (`scimspec-<run id>-<no>-…`) are its own.
+    /// One cell per fixture some planned case uses. A file's fixtures share one number, after
+    /// the cases', and each adds its name: `${email.m-a}` of fixture `m_a` is
+    /// `scimspec-<run id>-<no>-m-a-m-a@example.com`, so the names of one file's fixtures compare
+    /// (`gt`, sorting) as their fixture names do, whatever the order they were created in.
     pub fn new(planned: &[Planned]) -> Fixtures {
         let mut cells = std::collections::HashMap::new();
+        let mut numbers: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
         let mut next = planned.iter().map(|p| p.number).max().unwrap_or(0) + 1;
         for p in planned {
             for u in &p.case.uses {
-                let key = (p.suite.id.clone(), u.clone());
-                if let std::collections::hash_map::Entry::Vacant(e) = cells.entry(key) {
-                    e.insert((next, FixtureCell::new()));
+                let number = *numbers.entry(p.suite.id.clone()).or_insert_with(|| {
                     next += 1;
-                }
+                    next - 1
+                });
+                cells
+                    .entry((p.suite.id.clone(), u.clone()))
+                    .or_insert_with(|| (number, FixtureCell::new()));
             }
         }
         Fixtures {
@@ -129,12 +135,18 @@ async fn run_fixture(
         number,
     };
     let mut record = blank_record(&planned, Verdict::Pass);
-    let mut vars = case_vars(ctx, number);
+    let mut vars = case_vars(ctx, number).within(&fixture.name.replace('_', "-"));
     run_step_list(ctx, &planned, &mut record, &mut vars).await;
     let label = format!("fixture {}: ", fixture.name);
     for x in &mut record.transcript {
         x.step = format!("{label}{}", x.step);
         x.fixture = Some(fixture.name.clone());
+    }
+    for g in &fixture.generated {
+        // Made now if its steps did not: the users read every name the decoder let them.
+        if let Ok(v) = vars.render(&format!("${{{g}}}")) {
+            vars.set(g, serde_json::Value::String(v));
+        }
     }
     let vars = vars
         .known()

@@ -274,11 +274,12 @@ impl<'a> Decoder<'a> {
             }
             let mut generated = BTreeSet::new();
             collect_generators(item, &mut generated);
-            defined.extend(generated);
+            defined.extend(generated.iter().cloned());
             exported.insert(name.clone(), defined);
             out.push(Fixture {
                 name: name.clone(),
                 steps,
+                generated: generated.into_iter().collect(),
                 pos: self.pos(&at),
             });
         }
@@ -843,15 +844,20 @@ impl<'a> Decoder<'a> {
 type Exported = std::collections::BTreeMap<String, BTreeSet<String>>;
 
 /// The generated values (`unique.x`, `email.x`, `uuid.x`, `digits.x`) a fixture's text refers to:
-/// its users may read them as `${fixture.unique.x}`.
+/// its users may read them as `${fixture.unique.x}`. `email.x` and `unique.x` go together (the
+/// address is the unique name's), as in a case.
 fn collect_generators(v: &Value, out: &mut BTreeSet<String>) {
     match v {
         Value::String(s) => {
             for r in vars::references(s).into_iter().flatten() {
-                if ["unique.", "email.", "uuid.", "digits."]
-                    .iter()
-                    .any(|p| r.name.starts_with(p))
+                if let Some(base) = r
+                    .name
+                    .strip_prefix("unique.")
+                    .or_else(|| r.name.strip_prefix("email."))
                 {
+                    out.insert(format!("unique.{base}"));
+                    out.insert(format!("email.{base}"));
+                } else if ["uuid.", "digits."].iter().any(|p| r.name.starts_with(p)) {
                     out.insert(r.name);
                 }
             }

@@ -60,6 +60,9 @@ pub struct Fixture {
     pub name: String,
     /// Setup steps (`setup: true`), each with the fixture's `proven_by` unless it names its own.
     pub steps: Vec<Step>,
+    /// The generated names its users may read (`email.m-a`, and `unique.m-a` with it: the one is
+    /// the other's address).
+    pub generated: Vec<String>,
     pub pos: Pos,
 }
 

@@ -126,6 +126,12 @@ impl Vars {
         self
     }
 
+    /// Names made from here on carry `part` after the case number: a shared fixture's own.
+    pub fn within(mut self, part: &str) -> Self {
+        self.prefix = format!("{}-{part}", self.prefix);
+        self
+    }
+
     pub fn prefix(&self) -> &str {
         &self.prefix
     }
