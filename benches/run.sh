@@ -50,6 +50,8 @@ wall, user, sys_, rss = open(sys.argv[2]).read().split()[-4:]
 cases = d["cases"]
 # `requests` counts every case's requests; older reports kept every transcript instead.
 reqs = sum(c.get("requests", len(c.get("transcript", []))) for c in cases)
+# Shared fixtures' requests are the run's, shown in every user's transcript but counted once.
+reqs += d["run"].get("fixture_requests", 0)
 deletes = d["run"]["cleanup"].get("deleted", 0)
 biggest = 0
 for c in cases:

@@ -858,3 +858,82 @@ fn completions_and_man_page_cover_every_command() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("SCIMSPEC RUN"));
     }
 }
+
+/// A shared fixture is created once for all the cases that use it, shown in each one's
+/// transcript (marked), counted once in the report; a failing one BLOCKS its users with the
+/// root cause its `proven_by` names; its resources are deleted at the end of the run.
+#[test]
+fn shared_fixtures_are_created_once_and_block_their_users_when_they_fail() {
+    let ran = Run::builtin("core")
+        .profile("fixture")
+        .suites("shared")
+        .args(["--json-transcripts", "all", "--jobs", "4"])
+        .json()
+        .run();
+    let report = ran.report();
+    let v = report.verdicts();
+    let verdict = |c: &str| v[&format!("fixture.shared::{c}")].clone();
+    for c in ["read-a", "read-b", "filter-both"] {
+        assert_eq!(verdict(c), "PASS", "{}", ran.output());
+        let case = report.case(c);
+        assert_eq!(
+            case["requests"], 1,
+            "only the case's own request counts: {case}"
+        );
+        let shown: Vec<&str> = case["transcript"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x["fixture"].as_str())
+            .collect();
+        assert_eq!(
+            shown,
+            ["pair", "pair"],
+            "the fixture's exchanges are shown, marked: {case}"
+        );
+    }
+    assert_eq!(verdict("reads-refused"), "BLOCKED");
+    let blocked = &report.case("reads-refused")["blocked"];
+    assert_eq!(
+        blocked["root_cause"], "fixture.shared::username-is-required",
+        "{blocked}"
+    );
+    assert!(
+        blocked["step"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("fixture refused:")),
+        "{blocked}"
+    );
+    // Two creates of `pair` and one refused create, once each whatever the number of users.
+    assert_eq!(report.0["run"]["fixture_requests"], 3, "{}", ran.output());
+    assert_eq!(report.0["run"]["cleanup"]["created"], 2);
+    assert_eq!(report.0["run"]["cleanup"]["left"], 0);
+}
+
+#[test]
+fn lint_refuses_a_case_that_changes_a_shared_fixture() {
+    let lint = bin()
+        .arg("lint")
+        .arg(fixtures("shared-writes"))
+        .output()
+        .expect("runs");
+    let (_, stderr) = text(&lint);
+    assert_eq!(lint.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr
+            .contains("PATCH /Users/${user.id}: a case may not change a shared fixture's resource"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("bulk DELETE /Users/${user.id}: a case may not change"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("no fixture named `nope` in this file"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("writes.yaml:17:"),
+        "file and line: {stderr}"
+    );
+}

@@ -121,7 +121,7 @@ async fn run_fixture(
     let planned = Planned {
         suite: user.suite.clone(),
         case: suite::Case {
-            id: format!("fixture-{}", fixture.name),
+            id: format!("fixture:{}", fixture.name),
             title: format!("shared fixture {}", fixture.name),
             requirements: Vec::new(),
             level: Level::Must,
