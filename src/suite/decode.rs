@@ -197,6 +197,14 @@ impl<'a> Decoder<'a> {
             Some(_) => self.error("/cases", "`cases` must be a non-empty list"),
             None => self.error("", "missing required key `cases`"),
         }
+        for f in &fixtures {
+            if !cases.iter().any(|c: &Case| c.uses.contains(&f.name)) {
+                self.error(
+                    &child("/fixtures", &f.name),
+                    format!("fixture `{}` is used by no case of this file", f.name),
+                );
+            }
+        }
         Some(Suite {
             id: id?,
             title,
