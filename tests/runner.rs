@@ -864,12 +864,13 @@ fn completions_and_man_page_cover_every_command() {
 /// root cause its `proven_by` names; its resources are deleted at the end of the run.
 #[test]
 fn shared_fixtures_are_created_once_and_block_their_users_when_they_fail() {
-    let ran = Run::builtin("core")
+    let mut run = Run::builtin("core")
         .profile("fixture")
         .suites("shared")
         .args(["--json-transcripts", "all", "--jobs", "4"])
-        .json()
-        .run();
+        .json();
+    let har = run.dir().join("run.har");
+    let ran = run.arg("--record-http").arg(&har).run();
     let report = ran.report();
     let v = report.verdicts();
     let verdict = |c: &str| v[&format!("fixture.shared::{c}")].clone();
@@ -908,6 +909,11 @@ fn shared_fixtures_are_created_once_and_block_their_users_when_they_fail() {
     assert_eq!(report.0["run"]["fixture_requests"], 3, "{}", ran.output());
     assert_eq!(report.0["run"]["cleanup"]["created"], 2);
     assert_eq!(report.0["run"]["cleanup"]["left"], 0);
+    // The HAR lists what was sent: each fixture exchange once, then the cases' own 4.
+    let har: serde_json::Value =
+        serde_json::from_str(&ran.read("run.har")).unwrap_or_else(|e| panic!("HAR: {e}"));
+    let entries = har["log"]["entries"].as_array().map_or(0, Vec::len);
+    assert_eq!(entries, 3 + 4, "{har}");
 }
 
 #[test]

@@ -83,11 +83,19 @@ fn entry(r: &CaseRecord, x: &Exchange) -> Value {
     })
 }
 
-/// The HAR document: one entry per exchange, cases in name order, steps in the order sent.
+/// The HAR document: one entry per exchange, cases in name order, steps in the order sent. A
+/// shared fixture's exchange, shown in each using case's transcript, was sent once: it is one
+/// entry, under the first of its cases.
 pub fn har(records: &[CaseRecord], run_id: &str, label: &str) -> Value {
+    let mut seen = std::collections::HashSet::new();
     let entries: Vec<Value> = records
         .iter()
-        .flat_map(|r| r.transcript.iter().map(move |x| entry(r, x)))
+        .flat_map(|r| r.transcript.iter().map(move |x| (r, x)))
+        .filter(|(r, x)| match &x.fixture {
+            Some(f) => seen.insert((&r.suite, f, &x.step, &x.started)),
+            None => true,
+        })
+        .map(|(r, x)| entry(r, x))
         .collect();
     json!({
         "log": {

@@ -100,6 +100,8 @@ impl Fixtures {
     async fn get(&self, ctx: &RunContext, p: &Planned, name: &str) -> Option<Arc<FixtureOutcome>> {
         let (number, cell) = self.cells.get(&(p.suite.id.clone(), name.to_owned()))?;
         let fixture = p.suite.fixture(name)?;
+        // Runs inside the first user's `--case-timeout`: if that user times out meanwhile, the
+        // next user starts the fixture again (its first creates are in the ledger already).
         let outcome = cell
             .get_or_init(|| async {
                 let outcome = run_fixture(ctx, p, fixture, *number).await;
