@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 pub const BASE_URI: &str = "https://scimspec.invalid/schemas/";
 
 pub struct SchemaSet {
-    registry: Registry<'static>,
+    /// Prepared on the first validation: a run that validates nothing (`scimspec list`, a
+    /// run of built-in suites before its first answer) does not pay for it.
+    registry: OnceLock<Registry<'static>>,
     sources: HashMap<String, Value>,
     compiled: Mutex<HashMap<String, Arc<Validator>>>,
 }
@@ -36,11 +38,22 @@ impl SchemaSet {
                     sources.insert(name, v);
                 }
             }
-            let resources: Vec<(String, Value)> = sources
+            SchemaSet {
+                registry: OnceLock::new(),
+                sources,
+                compiled: Mutex::new(HashMap::new()),
+            }
+        })
+    }
+
+    fn registry(&self) -> &Registry<'static> {
+        self.registry.get_or_init(|| {
+            let resources: Vec<(String, Value)> = self
+                .sources
                 .iter()
                 .map(|(name, v)| (format!("{BASE_URI}{name}.schema.json"), v.clone()))
                 .collect();
-            let registry = Registry::new()
+            Registry::new()
                 .retrieve_known_draft_meta_schemas(false)
                 .extend(resources)
                 .and_then(|b| b.prepare())
@@ -48,12 +61,7 @@ impl SchemaSet {
                     Registry::new()
                         .prepare()
                         .expect("an empty schema registry always prepares")
-                });
-            SchemaSet {
-                registry,
-                sources,
-                compiled: Mutex::new(HashMap::new()),
-            }
+                })
         })
     }
 
@@ -83,7 +91,7 @@ impl SchemaSet {
         let validator = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true)
-            .with_registry(&self.registry)
+            .with_registry(self.registry())
             .with_base_uri(format!("{BASE_URI}{name}.schema.json"))
             .build(source)
             .map_err(|e| format!("schema `{name}` does not compile: {e}"))?;
