@@ -14,7 +14,10 @@ pub struct SchemaSet {
     /// Prepared on the first validation: a run that validates nothing (`scimspec list`, a
     /// run of built-in suites before its first answer) does not pay for it.
     registry: OnceLock<Registry<'static>>,
-    sources: HashMap<String, Value>,
+    /// The schema names (`core/User`), sorted: known without parsing the files.
+    names: Vec<String>,
+    /// The parsed files, on first validation too.
+    sources: OnceLock<HashMap<String, Value>>,
     compiled: Mutex<HashMap<String, Arc<Validator>>>,
 }
 
@@ -26,10 +29,27 @@ pub struct SchemaViolation {
 }
 
 impl SchemaSet {
-    /// The process-wide set of built-in schemas, parsed once.
+    /// The process-wide set of built-in schemas: their names now, the files parsed once, on
+    /// first validation.
     pub fn builtin() -> &'static SchemaSet {
         static SET: OnceLock<SchemaSet> = OnceLock::new();
         SET.get_or_init(|| {
+            let mut names: Vec<String> = assets::files(&assets::SCHEMAS, &[".schema.json"])
+                .into_iter()
+                .map(|(path, _)| path.trim_end_matches(".schema.json").to_owned())
+                .collect();
+            names.sort();
+            SchemaSet {
+                registry: OnceLock::new(),
+                names,
+                sources: OnceLock::new(),
+                compiled: Mutex::new(HashMap::new()),
+            }
+        })
+    }
+
+    fn sources(&self) -> &HashMap<String, Value> {
+        self.sources.get_or_init(|| {
             let mut sources = HashMap::new();
             for (path, text) in assets::files(&assets::SCHEMAS, &[".schema.json"]) {
                 // A built-in schema that does not parse is caught by the project's tests.
@@ -38,18 +58,14 @@ impl SchemaSet {
                     sources.insert(name, v);
                 }
             }
-            SchemaSet {
-                registry: OnceLock::new(),
-                sources,
-                compiled: Mutex::new(HashMap::new()),
-            }
+            sources
         })
     }
 
     fn registry(&self) -> &Registry<'static> {
         self.registry.get_or_init(|| {
             let resources: Vec<(String, Value)> = self
-                .sources
+                .sources()
                 .iter()
                 .map(|(name, v)| (format!("{BASE_URI}{name}.schema.json"), v.clone()))
                 .collect();
@@ -66,13 +82,11 @@ impl SchemaSet {
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.sources.contains_key(name)
+        self.names.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
     }
 
     pub fn names(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self.sources.keys().map(String::as_str).collect();
-        v.sort_unstable();
-        v
+        self.names.iter().map(String::as_str).collect()
     }
 
     /// The compiled validator for a schema name such as `core/User`.
@@ -85,7 +99,7 @@ impl SchemaSet {
             return Ok(v.clone());
         }
         let source = self
-            .sources
+            .sources()
             .get(name)
             .ok_or_else(|| format!("no schema named `{name}` (schemas/{name}.schema.json)"))?;
         let validator = jsonschema::options()
