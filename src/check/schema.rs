@@ -82,7 +82,9 @@ impl SchemaSet {
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.names.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
+        self.names
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .is_ok()
     }
 
     pub fn names(&self) -> Vec<&str> {

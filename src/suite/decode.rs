@@ -710,7 +710,7 @@ impl<'a> Decoder<'a> {
 /// Appends the reference token `key` to the JSON pointer `at`.
 fn push_child(at: &mut String, key: &str) {
     at.push('/');
-    if key.contains(['~', '/']) {
+    if key.bytes().any(|b| b == b'~' || b == b'/') {
         at.push_str(&escape_pointer(key));
     } else {
         at.push_str(key);
