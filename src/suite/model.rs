@@ -295,8 +295,8 @@ pub enum Op {
 pub struct Pattern {
     pub source: String,
     /// The regex of a pattern without `${…}`, compiled on first use when the file was already
-    /// checked (a built-in one, by lint and the tests): compiling the built-in suites' regexes
-    /// was a third of start-up, and a run uses few of them.
+    /// checked (a built-in one, by lint and the tests), so that start-up does not compile every
+    /// built-in regex, of which a run uses few.
     compiled: OnceLock<regex::Regex>,
 }
 
