@@ -1122,6 +1122,12 @@ pub static FAULTS: &[Fault] = &[
         description: "totalResults is the size of the page, not the number of matches.",
     },
     Fault {
+        name: "totalresults-string",
+        requirements: &["rfc7644.3.4.2.listresponse-totalresults"],
+        flavours: ALL,
+        description: "totalResults of a query is a JSON string (\"3\") instead of an integer; the count itself is right.",
+    },
+    Fault {
         name: "list-schemas-missing",
         requirements: &[
             "rfc7644.3.4.2.listresponse-schema",

@@ -62,6 +62,10 @@ pub struct Case {
     pub sources: Vec<CaseSource>,
     /// The kind of Okta app integration whose requests the case replays; `None` = both kinds.
     pub app: Option<OktaApp>,
+    /// `owns:`: the requests (`POST /Users`) whose answer is this case's own point; a setup step
+    /// of another case that fails on one of them names this case as its root cause when this
+    /// case failed there too.
+    pub owns: Vec<String>,
     pub steps: Vec<Step>,
     pub pos: Pos,
 }

@@ -239,6 +239,12 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
             .await
             .status
             .to_string(),
+        "totalresults-string" => {
+            t.user(json!({})).await;
+            t.get("/Users?count=1").await.body["totalResults"]
+                .is_string()
+                .to_string()
+        }
         "total-results-wrong" => {
             for _ in 0..3 {
                 t.user(json!({})).await;
