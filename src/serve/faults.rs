@@ -1122,6 +1122,12 @@ pub static FAULTS: &[Fault] = &[
         description: "totalResults is the size of the page, not the number of matches.",
     },
     Fault {
+        name: "unknown-member-accepted",
+        requirements: &["rfc7644.3.12.status-400-bad-request"],
+        flavours: ALL,
+        description: "A group member whose value is the id of no resource is accepted and stored (a dangling reference) instead of refused with 400.",
+    },
+    Fault {
         name: "totalresults-string",
         requirements: &["rfc7644.3.4.2.listresponse-totalresults"],
         flavours: ALL,

@@ -598,7 +598,7 @@ pub fn validate(
                             "a group cannot be a member of itself",
                         ));
                     }
-                    if store.get_any(value).is_none() {
+                    if store.get_any(value).is_none() && !app.fault("unknown-member-accepted") {
                         return Err(ScimError::invalid_value(format!(
                             "member \"{value}\" is not the id of an existing User or Group"
                         )));
