@@ -555,3 +555,21 @@ fn header_op(op: &Op, actual: Option<&str>, vars: &mut Vars) -> Option<(String, 
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn counters_compare_the_number_a_string_holds() {
+        let count = |p: &str, v: Value| count_in_string(p, Some(&v));
+        assert_eq!(count("/totalResults", json!("3")), Some(json!(3)));
+        assert_eq!(count("/startIndex", json!("1")), Some(json!(1)));
+        // An integer needs nothing; a string that is no number stays what it is.
+        assert_eq!(count("/totalResults", json!(3)), None);
+        assert_eq!(count("/totalResults", json!("three")), None);
+        // Only the ListResponse's counters: an Error's `status` string is its own point.
+        assert_eq!(count("/status", json!("400")), None);
+    }
+}
