@@ -1122,10 +1122,10 @@ pub static FAULTS: &[Fault] = &[
         description: "totalResults is the size of the page, not the number of matches.",
     },
     Fault {
-        name: "unknown-member-accepted",
+        name: "unknown-member-500",
         requirements: &["rfc7644.3.12.status-400-bad-request"],
         flavours: ALL,
-        description: "A group member whose value is the id of no resource is accepted and stored (a dangling reference) instead of refused with 400.",
+        description: "A group member whose value is the id of no resource makes the member look-up fail: 500 instead of a 400 (or accepting it).",
     },
     Fault {
         name: "totalresults-string",

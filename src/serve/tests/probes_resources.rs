@@ -239,7 +239,7 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
             .await
             .status
             .to_string(),
-        "unknown-member-accepted" => {
+        "unknown-member-500" => {
             let gid = t.group(&[]).await;
             t.patch(
                 &format!("/Groups/{gid}"),
