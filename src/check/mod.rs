@@ -237,6 +237,11 @@ impl Checker<'_> {
         };
         let shown = format!("{prefix}{pointer}");
         let value = root.pointer(&pointer).filter(|v| !v.is_null());
+        let counted = if prefix.is_empty() {
+            count_in_string(&pointer, value)
+        } else {
+            None
+        };
         for op in &c.ops {
             match op {
                 Op::Each(inner) => match value {
@@ -268,6 +273,10 @@ impl Checker<'_> {
                     )),
                 },
                 _ => {
+                    let value = match (op, &counted) {
+                        (Op::Type(_), _) | (_, None) => value,
+                        (_, Some(n)) => Some(n),
+                    };
                     if let Some((expected, actual)) =
                         json_op(op, value, root.pointer(&pointer), vars)
                     {
@@ -470,6 +479,18 @@ fn pattern(p: &crate::suite::Pattern, vars: &mut Vars) -> Result<regex::Regex, (
         .map_err(|e| (format!("a valid regex from /{}/", p.source), e.to_string()))
 }
 
+/// A ListResponse's counters (`totalResults`, `itemsPerPage`, `startIndex`) are compared by the
+/// number they hold, even one sent as a string (`"3"`): whether it is a JSON integer is the point
+/// of the cases that check `type: integer` (RFC 7644 §3.4.2), not of every case that counts
+/// results.
+fn count_in_string(pointer: &str, value: Option<&Value>) -> Option<Value> {
+    if !matches!(pointer, "/totalResults" | "/itemsPerPage" | "/startIndex") {
+        return None;
+    }
+    let n: i64 = value?.as_str()?.parse().ok()?;
+    Some(Value::from(n))
+}
+
 fn numbers_equal(a: &Value, b: &Value) -> bool {
     match (a.as_f64(), b.as_f64()) {
         (Some(x), Some(y)) => a.is_number() && b.is_number() && x == y,
@@ -532,5 +553,23 @@ fn header_op(op: &Op, actual: Option<&str>, vars: &mut Vars) -> Option<(String, 
             Err(e) => Some(("a defined variable".into(), e)),
         },
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn counters_compare_the_number_a_string_holds() {
+        let count = |p: &str, v: Value| count_in_string(p, Some(&v));
+        assert_eq!(count("/totalResults", json!("3")), Some(json!(3)));
+        assert_eq!(count("/startIndex", json!("1")), Some(json!(1)));
+        // An integer needs nothing; a string that is no number stays what it is.
+        assert_eq!(count("/totalResults", json!(3)), None);
+        assert_eq!(count("/totalResults", json!("three")), None);
+        // Only the ListResponse's counters: an Error's `status` string is its own point.
+        assert_eq!(count("/status", json!("400")), None);
     }
 }

@@ -224,6 +224,7 @@ mod tests {
                 }],
                 app: [None, Some(OktaApp::Catalog), Some(OktaApp::Custom)][i % 3],
                 requires: vec!["bulk".into()],
+                owns: Vec::new(),
                 verdict: *v,
                 message: "why".into(),
                 chosen: (*v == Verdict::Informational).then(|| "204".to_owned()),

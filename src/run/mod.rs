@@ -131,6 +131,7 @@ async fn run_fixture(
             sources: Vec::new(),
             app: None,
             uses: Vec::new(),
+            owns: Vec::new(),
             steps: fixture.steps.clone(),
             pos: fixture.pos,
         },
@@ -257,6 +258,7 @@ fn blank_record(p: &Planned, verdict: Verdict) -> CaseRecord {
         sources: p.case.sources.clone(),
         app: p.case.app,
         requires: p.case.requires.iter().map(|c| c.to_string()).collect(),
+        owns: p.case.owns.clone(),
         ..CaseRecord::sample(&p.suite.id, &p.case.id, &p.suite.profile, verdict)
     }
 }
@@ -560,10 +562,15 @@ async fn run_step_list(ctx: &RunContext, p: &Planned, record: &mut CaseRecord, v
             let first = &mismatches[0];
             if step.setup {
                 let refused = !(200..300).contains(&resp.status) && first.subject == "status";
+                // A capture's variable name is the suite's own word: the cause names what the
+                // answer lacked, so cases capturing `uid` and `id` from the same create group.
                 let detail = match (refused, error_detail(&body)) {
                     (true, Some(d)) => format!("'{d}'"),
                     (true, None) => String::new(),
-                    (false, _) => format!("{}: expected {}", first.subject, first.expected),
+                    (false, _) => match capture_source(&first.subject) {
+                        Some(from) => format!("its answer has no value at {from} to capture"),
+                        None => format!("{}: expected {}", first.subject, first.expected),
+                    },
                 };
                 let cause = if refused {
                     format!("{request} refused {} {detail}", resp.status)
@@ -735,10 +742,11 @@ fn exchange(
 }
 
 /// Names, for every BLOCKED case, the case whose own point failed on the same request: the
-/// setup step's `proven_by`, or else a failing case whose own step sent the same request
-/// (same method and path shape), preferring the same status and MUST cases.
+/// setup step's `proven_by`; or else a failing case that `owns:` the request and failed on it
+/// with the same status; or else a failing case whose own step failed the same way on the same
+/// request (same method and path shape, status and expectation), preferring MUST cases.
 pub fn resolve_root_causes(records: &mut [CaseRecord]) {
-    let failing: Vec<(String, Level, FailedAt)> = records
+    let failing: Vec<(String, Level, FailedAt, Vec<String>)> = records
         .iter()
         .filter(|r| {
             matches!(
@@ -746,7 +754,11 @@ pub fn resolve_root_causes(records: &mut [CaseRecord]) {
                 Verdict::Fail | Verdict::NonStrict | Verdict::Error
             )
         })
-        .filter_map(|r| r.failed_at.clone().map(|f| (r.name(), r.level, f)))
+        .filter_map(|r| {
+            r.failed_at
+                .clone()
+                .map(|f| (r.name(), r.level, f, r.owns.clone()))
+        })
         .collect();
     let verdict_of: std::collections::HashMap<String, Verdict> =
         records.iter().map(|r| (r.name(), r.verdict)).collect();
@@ -763,19 +775,34 @@ pub fn resolve_root_causes(records: &mut [CaseRecord]) {
             }
             continue;
         }
+        // The case that owns the request and failed on it with the same answer: a create whose
+        // answer carries no id blocks every case that captures one, whatever it captures.
+        let same_request =
+            |at: &FailedAt| at.request.eq_ignore_ascii_case(&b.request) && at.status == b.status;
+        let owner = failing
+            .iter()
+            .filter(|(_, _, at, owns)| {
+                same_request(at) && owns.iter().any(|o| o.eq_ignore_ascii_case(&b.request))
+            })
+            .min_by_key(|(name, level, _, _)| (*level != Level::Must, name.clone()));
         // The same failure of the same request: a refusal with the same status, or the same
         // expectation (`json /displayName`) not holding. A case that failed on the same request
         // for another reason is not this one's cause.
         let same_failure = |at: &FailedAt| {
-            at.request.eq_ignore_ascii_case(&b.request)
-                && at.status == b.status
-                && at.subject.as_deref() == Some(b.subject.as_str())
+            same_request(at)
+                && at
+                    .subject
+                    .as_deref()
+                    .is_some_and(|s| same_subject(s, &b.subject))
         };
-        b.root_cause = failing
-            .iter()
-            .filter(|(_, _, at)| same_failure(at))
-            .min_by_key(|(name, level, _)| (*level != Level::Must, name.clone()))
-            .map(|(name, _, _)| name.clone());
+        b.root_cause = owner
+            .or_else(|| {
+                failing
+                    .iter()
+                    .filter(|(_, _, at, _)| same_failure(at))
+                    .min_by_key(|(name, level, _, _)| (*level != Level::Must, name.clone()))
+            })
+            .map(|(name, _, _, _)| name.clone());
     }
     // The case a `proven_by` names can itself be BLOCKED (a group create whose member create
     // was refused): its root cause is then this case's too. Bounded: a cycle stays unexplained.
@@ -804,6 +831,20 @@ pub fn resolve_root_causes(records: &mut [CaseRecord]) {
             break;
         }
     }
+}
+
+/// Two failed expectations are the same when they check the same thing; a capture is the same
+/// whatever variable it fills (`capture `uid` from json /id` is `capture `id` from json /id`).
+fn same_subject(a: &str, b: &str) -> bool {
+    a == b || capture_source(a).is_some_and(|from| capture_source(b) == Some(from))
+}
+
+/// `json /id` of the subject `capture `uid` from json /id`.
+fn capture_source(subject: &str) -> Option<&str> {
+    subject
+        .strip_prefix("capture `")
+        .and_then(|r| r.split_once("` from "))
+        .map(|(_, from)| from)
 }
 
 #[cfg(test)]
@@ -857,5 +898,55 @@ mod tests {
         assert_eq!(cause(0).as_deref(), Some("s::create-user"));
         assert_eq!(cause(3), None, "a cycle of owners explains nothing");
         assert_eq!(cause(4), None);
+    }
+
+    /// A create answered with no body blocks every case that captures from it, whatever it
+    /// captures: the case that owns the create is the root cause, before any other case that
+    /// failed the same way on its own capture.
+    #[test]
+    fn root_cause_is_the_owner_of_the_request() {
+        let failed = |case: &str, subject: &str, owns: &[&str]| {
+            let mut r = record(case, Verdict::Fail);
+            r.failed_at = Some(FailedAt {
+                request: "POST /Users".into(),
+                status: Some(201),
+                subject: Some(subject.into()),
+            });
+            r.owns = owns.iter().map(|o| o.to_string()).collect();
+            r
+        };
+        let mut sort = blocked("sort", "POST /Users", None);
+        if let Some(b) = sort.blocked.as_mut() {
+            b.subject = "capture `uid` from json /id".into();
+        }
+        let mut records = vec![
+            sort,
+            failed("a-capturing-case", "capture `id` from json /id", &[]),
+            failed("create", "body", &["POST /Users"]),
+            blocked("group", "POST /Groups", None),
+        ];
+        resolve_root_causes(&mut records);
+        let cause = |i: usize| {
+            records[i]
+                .blocked
+                .as_ref()
+                .and_then(|b| b.root_cause.clone())
+        };
+        assert_eq!(cause(0).as_deref(), Some("s::create"));
+        assert_eq!(cause(3), None, "nothing failed on POST /Groups");
+        // Without an owner, a capture from the same place is the same failure.
+        records.remove(2);
+        if let Some(b) = records[0].blocked.as_mut() {
+            b.root_cause = None;
+        }
+        resolve_root_causes(&mut records);
+        assert_eq!(
+            records[0]
+                .blocked
+                .as_ref()
+                .and_then(|b| b.root_cause.clone())
+                .as_deref(),
+            Some("s::a-capturing-case")
+        );
     }
 }

@@ -133,6 +133,10 @@ pub struct CaseRecord {
     pub app: Option<crate::suite::OktaApp>,
     /// The capabilities the case needs (`requires:`), for saying what a skip left untested.
     pub requires: Vec<String>,
+    /// The requests whose answer is the case's own point (`owns:`), to name it as the root cause
+    /// of the cases a failure there blocks.
+    #[serde(skip)]
+    pub owns: Vec<String>,
     pub verdict: Verdict,
     /// One line: why the verdict is what it is (empty on PASS).
     pub message: String,
@@ -192,6 +196,7 @@ impl CaseRecord {
             sources: Vec::new(),
             app: None,
             requires: Vec::new(),
+            owns: Vec::new(),
             verdict,
             message: String::new(),
             chosen: None,

@@ -1122,6 +1122,18 @@ pub static FAULTS: &[Fault] = &[
         description: "totalResults is the size of the page, not the number of matches.",
     },
     Fault {
+        name: "unknown-member-500",
+        requirements: &["rfc7644.3.12.status-400-bad-request"],
+        flavours: ALL,
+        description: "A group member whose value is the id of no resource makes the member look-up fail: 500 instead of a 400 (or accepting it).",
+    },
+    Fault {
+        name: "totalresults-string",
+        requirements: &["rfc7644.3.4.2.listresponse-totalresults"],
+        flavours: ALL,
+        description: "totalResults of a query is a JSON string (\"3\") instead of an integer; the count itself is right.",
+    },
+    Fault {
         name: "list-schemas-missing",
         requirements: &[
             "rfc7644.3.4.2.listresponse-schema",

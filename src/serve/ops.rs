@@ -1044,7 +1044,12 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
     } else {
         total
     };
-    body.insert("totalResults".into(), json!(total_shown));
+    let total_shown = if app.fault("totalresults-string") {
+        json!(total_shown.to_string())
+    } else {
+        json!(total_shown)
+    };
+    body.insert("totalResults".into(), total_shown);
     if !app.fault("list-paging-fields-missing") {
         let shown =
             if super::defects::unpaged_list_cut(app, kind, parsed.is_some(), paged).is_some() {

@@ -599,6 +599,12 @@ pub fn validate(
                         ));
                     }
                     if store.get_any(value).is_none() {
+                        // django-scim2's member look-up raises on an unknown id.
+                        if app.fault("unknown-member-500") {
+                            return Err(ScimError::internal(
+                                "Exception occurred while processing the SCIM request",
+                            ));
+                        }
                         return Err(ScimError::invalid_value(format!(
                             "member \"{value}\" is not the id of an existing User or Group"
                         )));

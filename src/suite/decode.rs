@@ -27,6 +27,7 @@ const CASE_KEYS: &[&str] = &[
     "source",
     "app",
     "uses",
+    "owns",
     "setup",
     "steps",
 ];
@@ -590,6 +591,7 @@ impl<'a> Decoder<'a> {
                 "a case needs a non-empty list of `steps` (its own point)",
             ),
         }
+        let owns = self.owns(obj, at, &steps);
         let any_alternatives = steps.iter().any(|s| !s.expect.any_of.is_empty());
         if level == Level::Info && !any_alternatives {
             self.error(at, "an INFO case records which behaviour the server chose: give a step `expect: any_of: [...]`");
@@ -603,9 +605,33 @@ impl<'a> Decoder<'a> {
             sources,
             app,
             uses,
+            owns,
             steps,
             pos: self.pos(at),
         })
+    }
+
+    /// `owns: [POST /Users]`: each entry is a request one of the case's own steps sends, written
+    /// as the root-cause summary writes it (method, path, `{id}` for interpolated parts).
+    fn owns(&mut self, obj: &Obj, at: &str, steps: &[Step]) -> Vec<String> {
+        let owns = self.strings(obj, at, "owns");
+        let sent: BTreeSet<String> = steps
+            .iter()
+            .filter(|s| !s.setup && s.wait_ms.is_none())
+            .map(|s| crate::run::request_template(&s.request.method, &s.request.path))
+            .collect();
+        for (i, o) in owns.iter().enumerate() {
+            if !sent.contains(o) {
+                let listed = sent.iter().cloned().collect::<Vec<_>>().join(", ");
+                self.error(
+                    &format!("{}/{i}", child(at, "owns")),
+                    format!(
+                        "`owns: {o}` names a request none of the case's own steps sends (they send: {listed})"
+                    ),
+                );
+            }
+        }
+        owns
     }
 
     fn step(&mut self, v: &Value, at: &str, defined: &mut BTreeSet<String>) -> Option<Step> {

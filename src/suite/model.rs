@@ -98,6 +98,10 @@ pub struct Case {
     pub app: Option<OktaApp>,
     /// The shared fixtures of its file it reads (`uses:`), in the order they are set up.
     pub uses: Vec<String>,
+    /// `owns:`: the requests (`POST /Users`) whose answer is this case's own point; a setup step
+    /// of another case that fails on one of them names this case as its root cause when this
+    /// case failed there too.
+    pub owns: Vec<String>,
     pub steps: Vec<Step>,
     pub pos: Pos,
 }

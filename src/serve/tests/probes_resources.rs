@@ -239,6 +239,22 @@ pub(super) async fn probe(name: &str, t: &T) -> Option<String> {
             .await
             .status
             .to_string(),
+        "unknown-member-500" => {
+            let gid = t.group(&[]).await;
+            t.patch(
+                &format!("/Groups/{gid}"),
+                json!([{"op": "add", "path": "members", "value": [{"value": "00000000-0000-0000-0000-00000000dead"}]}]),
+            )
+            .await
+            .status
+            .to_string()
+        }
+        "totalresults-string" => {
+            t.user(json!({})).await;
+            t.get("/Users?count=1").await.body["totalResults"]
+                .is_string()
+                .to_string()
+        }
         "total-results-wrong" => {
             for _ in 0..3 {
                 t.user(json!({})).await;
