@@ -632,10 +632,12 @@ pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
 }
 
 /// A test that is false only when a filter cannot match a stored resource: a comparison of text
-/// (eq, sw, ew, co) that no stored string of the resource satisfies; attributes the server makes
-/// up when rendering (id, meta, groups, phone number displays, members) and anything else may
-/// match. Both lowercase and prepared (NFKC) forms are tried, so that it holds whichever
-/// comparison the filter uses. Built once per query, so a scan prepares each wanted value once.
+/// (eq, sw, ew, co) that no stored string of the attribute it names satisfies; attributes the
+/// server makes up when rendering (id, meta, groups, phone number displays, members, a
+/// manager's displayName), paths it cannot place, and anything else may match. Both lowercase
+/// and prepared (NFKC) forms are tried, so that it holds whichever comparison the filter uses.
+/// Built once per query and resource type, so a scan prepares each wanted value once and
+/// passes over a resource without the attribute at the cost of one look-up.
 enum Prefilter {
     And(Box<Prefilter>, Box<Prefilter>),
     Or(Box<Prefilter>, Box<Prefilter>),
@@ -643,12 +645,22 @@ enum Prefilter {
         op: filter::Op,
         lower: String,
         key: String,
+        scope: Scope,
     },
     Any,
 }
 
+/// Where a text term's strings are stored: an extension's URN (`None` for the core schema) and
+/// the attribute's name; `None` for anywhere in the resource.
+type Scope = Option<(Option<&'static str>, &'static str)>;
+
 impl Prefilter {
-    fn new(f: &filter::Filter) -> Prefilter {
+    fn new(app: &App, kind: Kind, f: &filter::Filter) -> Prefilter {
+        Prefilter::scoped(app, kind, f, None)
+    }
+
+    /// `outer`: the scope of the value path `f` is inside (its paths name sub-attributes).
+    fn scoped(app: &App, kind: Kind, f: &filter::Filter, outer: Scope) -> Prefilter {
         use filter::{Filter, Op};
         let rendered_only = |path: &str| {
             let lower = path.to_ascii_lowercase();
@@ -656,28 +668,53 @@ impl Prefilter {
             let first = bare.split(['.', '[']).next().unwrap_or(bare);
             matches!(
                 first,
-                "id" | "meta" | "groups" | "schemas" | "phonenumbers" | "members" | "password"
+                "id" | "meta"
+                    | "groups"
+                    | "schemas"
+                    | "phonenumbers"
+                    | "members"
+                    | "password"
+                    | "manager"
             )
         };
+        let scope = |path: &str| -> Scope {
+            match filter::resolve_path(&app.catalog, kind, path, Default::default()) {
+                Some(filter::PathRef::Attr { home, attr, .. }) => Some((
+                    match home {
+                        super::schema::Home::Core => None,
+                        super::schema::Home::Extension(urn) => Some(urn),
+                    },
+                    attr.name,
+                )),
+                _ => None,
+            }
+        };
         match f {
-            Filter::And(a, b) => match (Prefilter::new(a), Prefilter::new(b)) {
+            Filter::And(a, b) => match (
+                Prefilter::scoped(app, kind, a, outer),
+                Prefilter::scoped(app, kind, b, outer),
+            ) {
                 (Prefilter::Any, x) | (x, Prefilter::Any) => x,
                 (x, y) => Prefilter::And(Box::new(x), Box::new(y)),
             },
-            Filter::Or(a, b) => match (Prefilter::new(a), Prefilter::new(b)) {
+            Filter::Or(a, b) => match (
+                Prefilter::scoped(app, kind, a, outer),
+                Prefilter::scoped(app, kind, b, outer),
+            ) {
                 (Prefilter::Any, _) | (_, Prefilter::Any) => Prefilter::Any,
                 (x, y) => Prefilter::Or(Box::new(x), Box::new(y)),
             },
-            Filter::ValuePath(path, _) if rendered_only(path) => Prefilter::Any,
-            Filter::ValuePath(_, inner) => Prefilter::new(inner),
+            Filter::ValuePath(path, _) if outer.is_some() || rendered_only(path) => Prefilter::Any,
+            Filter::ValuePath(path, inner) => Prefilter::scoped(app, kind, inner, scope(path)),
             Filter::Compare(
                 path,
                 op @ (Op::Eq | Op::Sw | Op::Ew | Op::Co),
                 Value::String(want),
-            ) if !rendered_only(path) => Prefilter::Text {
+            ) if outer.is_some() || !rendered_only(path) => Prefilter::Text {
                 op: *op,
                 lower: want.to_lowercase(),
                 key: super::store::username_key(want),
+                scope: outer.or_else(|| scope(path)),
             },
             _ => Prefilter::Any,
         }
@@ -696,7 +733,12 @@ impl Prefilter {
             Prefilter::And(a, b) => a.may_match(r) && b.may_match(r),
             Prefilter::Or(a, b) => a.may_match(r) || b.may_match(r),
             Prefilter::Any => true,
-            Prefilter::Text { op, lower, key } => {
+            Prefilter::Text {
+                op,
+                lower,
+                key,
+                scope,
+            } => {
                 let test = |h: &str, w: &str| match op {
                     filter::Op::Eq => h == w,
                     filter::Op::Sw => h.starts_with(w),
@@ -704,7 +746,18 @@ impl Prefilter {
                     _ => h.contains(w),
                 };
                 let mut have = Vec::new();
-                r.data.values().for_each(|v| strings(v, &mut have));
+                match scope {
+                    None => r.data.values().for_each(|v| strings(v, &mut have)),
+                    Some((ext, name)) => {
+                        let container = match ext {
+                            None => Some(&r.data),
+                            Some(urn) => r.data.get(*urn).and_then(Value::as_object),
+                        };
+                        if let Some(v) = container.and_then(|c| c.get(*name)) {
+                            strings(v, &mut have);
+                        }
+                    }
+                }
                 have.iter().any(|h| {
                     if h.is_ascii() {
                         // The prepared form of ASCII text is its lowercase: no NFKC pass.
@@ -970,8 +1023,18 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
     // users are passed over without rendering); the filter still decides on each one rendered.
     let listed: Vec<&super::store::Resource> = match &parsed {
         Some(f) if !app.any_fault() => {
-            let pre = Prefilter::new(f);
-            listed.into_iter().filter(|r| pre.may_match(r)).collect()
+            let pre: Vec<(Kind, Prefilter)> = kinds
+                .iter()
+                .map(|k| (*k, Prefilter::new(app, *k, f)))
+                .collect();
+            listed
+                .into_iter()
+                .filter(|r| {
+                    pre.iter()
+                        .find(|(k, _)| *k == r.kind)
+                        .is_none_or(|(_, p)| p.may_match(r))
+                })
+                .collect()
         }
         _ => listed,
     };
