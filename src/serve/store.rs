@@ -1,6 +1,6 @@
 //! The in-memory resource store.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::{Map, Value};
 use unicode_normalization::UnicodeNormalization;
@@ -54,70 +54,73 @@ pub const INDEXED: [&str; 3] = ["userName", "externalId", "displayName"];
 /// values starting with a prefix are one range.
 type IndexKey = (Kind, &'static str, String);
 
-/// The stored resources by id, with each kind's ids in insertion order: a listing, or the
-/// groups of a user, reads only the resources of its kind, already in order (a large tenant's
-/// users are not sorted, nor passed over, to find its few groups).
+/// The stored resources of each kind in insertion order, found by id through a map of their
+/// places: a listing, or the groups of a user, reads only the resources of its kind, already in
+/// order (a large tenant's users are not sorted, hashed nor passed over to find its few groups).
 ///
 /// Whoever holds a `&mut Resource` (from [`Resources::get_mut`] or [`Resources::values_mut`])
-/// must not change its `kind` or `seq`: re-[`insert`](Resources::insert) it instead.
+/// must not change its `kind` or `seq`: re-[`insert`](Resources::insert) it instead. Every
+/// resource has its own `seq` ([`Store::next_seq`]); a resource moved to another id keeps its.
 #[derive(Debug, Default)]
 pub struct Resources {
-    by_id: HashMap<String, Resource>,
-    order: BTreeSet<(Kind, u64, String)>,
+    in_order: BTreeMap<(Kind, u64), Resource>,
+    place: HashMap<String, (Kind, u64)>,
 }
 
 impl Resources {
     /// Stores `r` under `id`, replacing (and returning) whatever was stored under it.
     pub fn insert(&mut self, id: String, r: Resource) -> Option<Resource> {
-        self.order.insert((r.kind, r.seq, id.clone()));
-        let old = self.by_id.insert(id.clone(), r);
-        if let Some(o) = &old
-            && let Some(new) = self.by_id.get(&id)
-            && (o.kind, o.seq) != (new.kind, new.seq)
-        {
-            self.order.remove(&(o.kind, o.seq, id));
+        let at = (r.kind, r.seq);
+        let old = self
+            .place
+            .insert(id, at)
+            .and_then(|was| self.in_order.remove(&was));
+        if let Some(displaced) = self.in_order.insert(at, r) {
+            // Never happens (seqs are unique); if it did, the one displaced is gone for good.
+            if self.place.get(&displaced.id) == Some(&at) {
+                self.place.remove(&displaced.id);
+            }
         }
         old
     }
 
     pub fn remove(&mut self, id: &str) -> Option<Resource> {
-        let old = self.by_id.remove(id)?;
-        self.order.remove(&(old.kind, old.seq, id.to_owned()));
-        Some(old)
+        let at = self.place.remove(id)?;
+        self.in_order.remove(&at)
     }
 
     pub fn get(&self, id: &str) -> Option<&Resource> {
-        self.by_id.get(id)
+        self.in_order.get(self.place.get(id)?)
     }
 
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Resource> {
-        self.by_id.get_mut(id)
+        self.in_order.get_mut(self.place.get(id)?)
     }
 
     pub fn contains_key(&self, id: &str) -> bool {
-        self.by_id.contains_key(id)
+        self.place.contains_key(id)
     }
 
-    /// Every stored resource (deleted ones too), in no order.
+    /// Every stored resource (deleted ones too), users first, each kind in insertion order.
     pub fn values(&self) -> impl Iterator<Item = &Resource> {
-        self.by_id.values()
+        self.in_order.values()
     }
 
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Resource> {
-        self.by_id.values_mut()
-    }
-
-    /// The ids of the resources of `kind` (deleted ones too), in insertion order.
-    fn ids_of(&self, kind: Kind) -> impl Iterator<Item = &str> {
-        self.order
-            .range((kind, 0, String::new())..)
-            .take_while(move |(k, _, _)| *k == kind)
-            .map(|(_, _, id)| id.as_str())
+        self.in_order.values_mut()
     }
 
     /// The resources of `kind` (deleted ones too), in insertion order.
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Resource> {
-        self.ids_of(kind).filter_map(|id| self.by_id.get(id))
+        self.in_order
+            .range((kind, 0)..=(kind, u64::MAX))
+            .map(|(_, r)| r)
+    }
+
+    fn of_kind_mut(&mut self, kind: Kind) -> impl Iterator<Item = &mut Resource> {
+        self.in_order
+            .range_mut((kind, 0)..=(kind, u64::MAX))
+            .map(|(_, r)| r)
     }
 }
 
@@ -242,26 +245,36 @@ impl Store {
                 Some(_) => return None,
             }
         }
-        let mut groups: Vec<Vec<&Resource>> = self
+        // Each value's resources, values in order (one allocation, not one per value).
+        let mut flat: Vec<&Resource> = Vec::with_capacity(valued);
+        let mut bounds: Vec<usize> = Vec::new();
+        for (_, ids) in self
             .index
             .range((kind, attr, String::new())..)
             .take_while(|((k, a, _), _)| *k == kind && *a == attr)
-            .map(|(_, ids)| self.live_in_order(kind, ids.iter()))
-            .filter(|g| !g.is_empty())
-            .collect();
+        {
+            let start = flat.len();
+            flat.extend(ids.iter().filter_map(|id| self.get(kind, id)));
+            if flat.len() > start {
+                flat[start..].sort_by_key(|r| r.seq);
+                bounds.push(start);
+            }
+        }
         // Every write reindexes: each valued resource is filed under its one current value.
-        if groups.iter().map(Vec::len).sum::<usize>() != valued {
+        if flat.len() != valued {
             return None;
         }
-        if descending {
-            groups.reverse();
+        if !descending {
+            flat.append(&mut unvalued);
+            return Some(flat);
         }
-        let mut v: Vec<&Resource> = Vec::with_capacity(valued + unvalued.len());
-        if descending {
-            v.append(&mut unvalued);
-        }
-        v.extend(groups.into_iter().flatten());
+        let mut v: Vec<&Resource> = Vec::with_capacity(flat.len() + unvalued.len());
         v.append(&mut unvalued);
+        let mut end = flat.len();
+        for start in bounds.into_iter().rev() {
+            v.extend_from_slice(&flat[start..end]);
+            end = start;
+        }
         Some(v)
     }
 
@@ -373,16 +386,7 @@ impl Store {
 
     /// Removes `id` from every group's members (when a user or group is deleted).
     pub fn remove_member_everywhere(&mut self, id: &str) {
-        let groups: Vec<String> = self
-            .resources
-            .ids_of(Kind::Group)
-            .filter(|gid| self.resources.get(gid).is_some_and(|g| has_member(g, id)))
-            .map(String::from)
-            .collect();
-        for gid in groups {
-            let Some(g) = self.resources.get_mut(&gid) else {
-                continue;
-            };
+        for g in self.resources.of_kind_mut(Kind::Group) {
             if let Some(Value::Array(ms)) = g.data.get_mut("members") {
                 ms.retain(|m| m.get("value").and_then(Value::as_str) != Some(id));
                 if ms.is_empty() {
