@@ -631,59 +631,163 @@ pub fn delete(app: &App, kind: Kind, id: &str, ctx: &Ctx) -> ScimResult<Reply> {
     })
 }
 
-/// False only when `f` cannot match `r`: a comparison of text (eq, sw, ew, co) that no stored
-/// string of the resource satisfies; attributes the server makes up when rendering (id, meta,
-/// groups, phone number displays, members) and anything else may match. Both lowercase and
-/// prepared (NFKC) forms are tried, so that it holds whichever comparison the filter uses.
-fn may_match(f: &filter::Filter, r: &super::store::Resource) -> bool {
-    use filter::{Filter, Op};
-    fn strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
-        match v {
-            Value::String(s) => out.push(s),
-            Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
-            Value::Object(o) => o.values().for_each(|x| strings(x, out)),
-            _ => {}
+/// A test that is false only when a filter cannot match a stored resource: a comparison of text
+/// (eq, sw, ew, co) that no stored string of the attribute it names satisfies; attributes the
+/// server makes up when rendering (id, meta, groups, phone number displays, members, a
+/// manager's displayName), paths it cannot place, and anything else may match. Both lowercase
+/// and prepared (NFKC) forms are tried, so that it holds whichever comparison the filter uses.
+/// Built once per query and resource type, so a scan prepares each wanted value once and
+/// passes over a resource without the attribute at the cost of one look-up.
+enum Prefilter {
+    And(Box<Prefilter>, Box<Prefilter>),
+    Or(Box<Prefilter>, Box<Prefilter>),
+    Text {
+        op: filter::Op,
+        lower: String,
+        key: String,
+        scope: Scope,
+    },
+    Any,
+}
+
+/// Where a text term's strings are stored: an extension's URN (`None` for the core schema) and
+/// the attribute's name; `None` for anywhere in the resource.
+type Scope = Option<(Option<&'static str>, &'static str)>;
+
+impl Prefilter {
+    fn new(app: &App, kind: Kind, f: &filter::Filter) -> Prefilter {
+        Prefilter::scoped(app, kind, f, None)
+    }
+
+    /// `outer`: the scope of the value path `f` is inside (its paths name sub-attributes).
+    fn scoped(app: &App, kind: Kind, f: &filter::Filter, outer: Scope) -> Prefilter {
+        use filter::{Filter, Op};
+        let rendered_only = |path: &str| {
+            let lower = path.to_ascii_lowercase();
+            let bare = lower.rsplit(':').next().unwrap_or(&lower);
+            let first = bare.split(['.', '[']).next().unwrap_or(bare);
+            matches!(
+                first,
+                "id" | "meta"
+                    | "groups"
+                    | "schemas"
+                    | "phonenumbers"
+                    | "members"
+                    | "password"
+                    | "manager"
+            )
+        };
+        let scope = |path: &str| -> Scope {
+            match filter::resolve_path(&app.catalog, kind, path, Default::default()) {
+                Some(filter::PathRef::Attr { home, attr, .. }) => Some((
+                    match home {
+                        super::schema::Home::Core => None,
+                        super::schema::Home::Extension(urn) => Some(urn),
+                    },
+                    attr.name,
+                )),
+                _ => None,
+            }
+        };
+        match f {
+            Filter::And(a, b) => match (
+                Prefilter::scoped(app, kind, a, outer),
+                Prefilter::scoped(app, kind, b, outer),
+            ) {
+                (Prefilter::Any, x) | (x, Prefilter::Any) => x,
+                (x, y) => Prefilter::And(Box::new(x), Box::new(y)),
+            },
+            Filter::Or(a, b) => match (
+                Prefilter::scoped(app, kind, a, outer),
+                Prefilter::scoped(app, kind, b, outer),
+            ) {
+                (Prefilter::Any, _) | (_, Prefilter::Any) => Prefilter::Any,
+                (x, y) => Prefilter::Or(Box::new(x), Box::new(y)),
+            },
+            Filter::ValuePath(path, _) if outer.is_some() || rendered_only(path) => Prefilter::Any,
+            Filter::ValuePath(path, inner) => Prefilter::scoped(app, kind, inner, scope(path)),
+            Filter::Compare(
+                path,
+                op @ (Op::Eq | Op::Sw | Op::Ew | Op::Co),
+                Value::String(want),
+            ) if outer.is_some() || !rendered_only(path) => Prefilter::Text {
+                op: *op,
+                lower: want.to_lowercase(),
+                key: super::store::username_key(want),
+                scope: outer.or_else(|| scope(path)),
+            },
+            _ => Prefilter::Any,
         }
     }
-    let rendered_only = |path: &str| {
-        let lower = path.to_ascii_lowercase();
-        let bare = lower.rsplit(':').next().unwrap_or(&lower);
-        let first = bare.split(['.', '[']).next().unwrap_or(bare);
-        matches!(
-            first,
-            "id" | "meta" | "groups" | "schemas" | "phonenumbers" | "members" | "password"
-        )
-    };
-    match f {
-        Filter::And(a, b) => may_match(a, r) && may_match(b, r),
-        Filter::Or(a, b) => may_match(a, r) || may_match(b, r),
-        Filter::ValuePath(path, inner) => rendered_only(path) || may_match(inner, r),
-        Filter::Compare(path, op @ (Op::Eq | Op::Sw | Op::Ew | Op::Co), Value::String(want))
-            if !rendered_only(path) =>
-        {
-            let test = |h: &str, w: &str| match op {
-                Op::Eq => h == w,
-                Op::Sw => h.starts_with(w),
-                Op::Ew => h.ends_with(w),
-                _ => h.contains(w),
-            };
-            let (want_lower, want_key) = (want.to_lowercase(), super::store::username_key(want));
-            let mut have = Vec::new();
-            r.data.values().for_each(|v| strings(v, &mut have));
-            have.iter().any(|h| {
-                test(&h.to_lowercase(), &want_lower)
-                    || test(&super::store::username_key(h), &want_key)
-            })
+
+    fn may_match(&self, r: &super::store::Resource) -> bool {
+        fn strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+            match v {
+                Value::String(s) => out.push(s),
+                Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+                Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+                _ => {}
+            }
         }
-        _ => true,
+        match self {
+            Prefilter::And(a, b) => a.may_match(r) && b.may_match(r),
+            Prefilter::Or(a, b) => a.may_match(r) || b.may_match(r),
+            Prefilter::Any => true,
+            Prefilter::Text {
+                op,
+                lower,
+                key,
+                scope,
+            } => {
+                let test = |h: &str, w: &str| match op {
+                    filter::Op::Eq => h == w,
+                    filter::Op::Sw => h.starts_with(w),
+                    filter::Op::Ew => h.ends_with(w),
+                    _ => h.contains(w),
+                };
+                let mut have = Vec::new();
+                match scope {
+                    None => r.data.values().for_each(|v| strings(v, &mut have)),
+                    Some((ext, name)) => {
+                        let container = match ext {
+                            None => Some(&r.data),
+                            Some(urn) => r.data.get(*urn).and_then(Value::as_object),
+                        };
+                        if let Some(v) = container.and_then(|c| c.get(*name)) {
+                            strings(v, &mut have);
+                        }
+                    }
+                }
+                have.iter().any(|h| {
+                    if h.is_ascii() {
+                        // The prepared form of ASCII text is its lowercase: no NFKC pass.
+                        let h = h.to_ascii_lowercase();
+                        test(&h, lower) || test(&h, key)
+                    } else {
+                        test(&h.to_lowercase(), lower) || test(&super::store::username_key(h), key)
+                    }
+                })
+            }
+        }
     }
 }
 
-/// The (attribute, value) pairs of a filter that is an `eq` on an indexed attribute, or an `or`
-/// of such: any resource it matches is among the index's candidates for one of them.
-fn indexed_terms(f: &filter::Filter) -> Option<Vec<(&'static str, String)>> {
+/// A comparison the index answers with a superset of its matches.
+enum Term {
+    /// `attr eq value` on an indexed attribute.
+    Eq(&'static str, String),
+    /// `attr sw prefix` on an indexed attribute that compares case-insensitively (prepared
+    /// values: a caseExact one compares NFC forms, whose prefixes the prepared keys may not
+    /// keep).
+    Sw(&'static str, String),
+}
+
+/// The indexed terms of a filter that is such a term, an `or` of such, or an `and` with one
+/// on either side: any resource of `kinds` it matches is among the index's candidates for one
+/// of them. `None`: the filter needs a scan.
+fn indexed_terms(app: &App, kinds: &[Kind], f: &filter::Filter) -> Option<Vec<Term>> {
     match f {
-        filter::Filter::Compare(path, filter::Op::Eq, Value::String(v)) => {
+        filter::Filter::Compare(path, op @ (filter::Op::Eq | filter::Op::Sw), Value::String(v)) => {
             let lower = path.to_ascii_lowercase();
             let name = [
                 "urn:ietf:params:scim:schemas:core:2.0:user:",
@@ -695,15 +799,45 @@ fn indexed_terms(f: &filter::Filter) -> Option<Vec<(&'static str, String)>> {
             let attr = super::store::INDEXED
                 .iter()
                 .find(|a| a.eq_ignore_ascii_case(name))?;
-            Some(vec![(*attr, v.clone())])
+            let case_exact = |k: &Kind| {
+                matches!(
+                    filter::resolve_path(&app.catalog, *k, path, Default::default()),
+                    Some(filter::PathRef::Attr { attr, sub: None, .. }) if attr.case_exact
+                )
+            };
+            match op {
+                filter::Op::Eq => Some(vec![Term::Eq(attr, v.clone())]),
+                _ if !kinds.iter().any(case_exact) => Some(vec![Term::Sw(attr, v.clone())]),
+                _ => None,
+            }
         }
         filter::Filter::Or(a, b) => {
-            let mut terms = indexed_terms(a)?;
-            terms.extend(indexed_terms(b)?);
+            let mut terms = indexed_terms(app, kinds, a)?;
+            terms.extend(indexed_terms(app, kinds, b)?);
             Some(terms)
         }
         // Whatever both sides match, one side's candidates hold.
-        filter::Filter::And(a, b) => indexed_terms(a).or_else(|| indexed_terms(b)),
+        filter::Filter::And(a, b) => {
+            indexed_terms(app, kinds, a).or_else(|| indexed_terms(app, kinds, b))
+        }
+        _ => None,
+    }
+}
+
+/// The indexed attribute `path` names on `kind`, when it is a single string compared
+/// case-insensitively (its sort key is the prepared value the index is ordered by).
+fn indexed_sort_attr(app: &App, kind: Kind, path: &str) -> Option<&'static str> {
+    match filter::resolve_path(&app.catalog, kind, path, Default::default()) {
+        Some(filter::PathRef::Attr {
+            home: super::schema::Home::Core,
+            attr,
+            sub: None,
+        }) if !attr.case_exact && !attr.multi && attr.ty == super::schema::Ty::String => {
+            super::store::INDEXED
+                .iter()
+                .find(|a| **a == attr.name)
+                .copied()
+        }
         _ => None,
     }
 }
@@ -847,14 +981,21 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
             filter::check(f, &eval_for(*k), app.fault("filter-gt-boolean-accepted"))?;
         }
     }
-    // An `eq` (or an `or` of `eq`s) on an indexed attribute reads only its candidates; the
+    // A filter with indexed terms (see `indexed_terms`) reads only their candidates; the
     // filter is still evaluated on each. Faults may change what matches: they scan.
-    let listed: Vec<&super::store::Resource> = match parsed.as_ref().and_then(indexed_terms) {
-        Some(terms) if !app.any_fault() => {
+    let planned = parsed
+        .as_ref()
+        .filter(|_| !app.any_fault())
+        .and_then(|f| indexed_terms(app, &kinds, f));
+    let listed: Vec<&super::store::Resource> = match planned {
+        Some(terms) => {
             let mut v: Vec<&super::store::Resource> = Vec::new();
-            for (attr, value) in terms {
+            for term in terms {
                 for k in &kinds {
-                    v.extend(store.candidates(*k, attr, &value));
+                    v.extend(match &term {
+                        Term::Eq(attr, value) => store.candidates(*k, attr, value),
+                        Term::Sw(attr, prefix) => store.candidates_prefix(*k, attr, prefix),
+                    });
                 }
             }
             v.sort_by_key(|r| r.seq);
@@ -881,10 +1022,41 @@ pub fn query(app: &App, kind: Option<Kind>, q: &Query, ctx: &Ctx) -> ScimResult<
     // A scan renders only the resources whose stored names may match (a large tenant's other
     // users are passed over without rendering); the filter still decides on each one rendered.
     let listed: Vec<&super::store::Resource> = match &parsed {
-        Some(f) if !app.any_fault() => listed.into_iter().filter(|r| may_match(f, r)).collect(),
+        Some(f) if !app.any_fault() => {
+            let pre: Vec<(Kind, Prefilter)> = kinds
+                .iter()
+                .map(|k| (*k, Prefilter::new(app, *k, f)))
+                .collect();
+            listed
+                .into_iter()
+                .filter(|r| {
+                    pre.iter()
+                        .find(|(k, _)| *k == r.kind)
+                        .is_none_or(|(_, p)| p.may_match(r))
+                })
+                .collect()
+        }
         _ => listed,
     };
-    let sorting = q.sort_by.as_deref().is_some_and(|s| !s.trim().is_empty());
+    let sort_path = q
+        .sort_by
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    // Unfiltered and sorted by an indexed attribute that compares prepared values: the index
+    // gives the order, so only the page is rendered.
+    let presorted = match (kind, sort_path) {
+        (Some(k), Some(path)) if parsed.is_none() && !app.any_fault() => {
+            let descending = q
+                .sort_order
+                .as_deref()
+                .is_some_and(|o| o.eq_ignore_ascii_case("descending"));
+            indexed_sort_attr(app, k, path).and_then(|attr| store.sorted_by(k, attr, descending))
+        }
+        _ => None,
+    };
+    let sorting = sort_path.is_some() && presorted.is_none();
+    let listed = presorted.unwrap_or(listed);
     // Without filter or sort only the page is rendered: a large tenant's list costs its page.
     let unrendered_total = (parsed.is_none() && !sorting).then_some(listed.len());
     let mut matches: Vec<(Kind, Map<String, Value>)> = Vec::new();

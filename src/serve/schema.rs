@@ -13,7 +13,7 @@ use crate::scim;
 pub use super::definitions::{LOOM_ROLES, LOOM_WORKSPACE_DEFAULT_ROLE};
 
 /// The kinds of resources the server stores.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     User,
     Group,
