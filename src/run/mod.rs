@@ -10,7 +10,9 @@ pub use plan::{Planned, plan};
 
 use crate::check::schema::SchemaSet;
 use crate::check::{Body, Checker, Mismatch, snapshot};
-use crate::endpoint::{Capabilities, InResponse, OutRequest, Target, TransportError, ledger};
+use crate::endpoint::{
+    Capabilities, InResponse, OutRequest, Target, TransportError, case_end, ledger,
+};
 use crate::suite::vars::{PathError, Vars};
 use crate::suite::{self, Body as ReqBody, CaptureSource, Level};
 use record::{Blocked, CaseRecord, Exchange, FailedAt, Verdict};
@@ -61,9 +63,13 @@ pub async fn run_cases(
     mut listen: impl FnMut(Event<'_>),
 ) -> Vec<CaseRecord> {
     let permits = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
+    for p in planned {
+        if case_end::reads_tenant_pages(&p.case) {}
+    } // TEMP-TRACE
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     for p in planned {
         let (ctx, p, permits, tx) = (ctx.clone(), p.clone(), permits.clone(), tx.clone());
+        let listing = case_end::reads_tenant_pages(&p.case);
         tokio::spawn(async move {
             // The semaphore is fair: cases start in plan order.
             let Ok(_permit) = permits.acquire_owned().await else {
@@ -73,13 +79,20 @@ pub async fn run_cases(
                 // Interrupted before this case began: it is not run, and not reported.
                 return;
             }
+            if listing {
+                ctx.target.case_end.listing_starts().await;
+            }
             let started = Instant::now();
             let task = {
                 let (ctx, p) = (ctx.clone(), p.clone());
                 tokio::spawn(async move { run_case(&ctx, &p).await })
             };
+            let mut made = Vec::new();
             let record = match task.await {
-                Ok(r) => r,
+                Ok((r, m)) => {
+                    made = m;
+                    r
+                }
                 Err(e) => {
                     let msg = match e.try_into_panic() {
                         Ok(panic) => panic
@@ -96,6 +109,11 @@ pub async fn run_cases(
                 }
             };
             let _ = tx.send(record);
+            // In the case's own slot; after an interrupt the end-of-run cleanup does it.
+            if ctx.cancelled.load(Ordering::SeqCst) {
+                made.clear();
+            }
+            ctx.target.case_end.ended(&ctx.target, made, listing).await;
         });
     }
     drop(tx);
@@ -170,15 +188,17 @@ fn error_detail(body: &Body) -> Option<String> {
     })
 }
 
-pub async fn run_case(ctx: &RunContext, p: &Planned) -> CaseRecord {
+/// Runs one case; also returns what it created (see `ledger::track`).
+pub async fn run_case(ctx: &RunContext, p: &Planned) -> (CaseRecord, Vec<ledger::Created>) {
     let started = Instant::now();
     let mut record = blank_record(p, Verdict::Pass);
+    let mut made = Vec::new();
     if let Some(reason) = ctx.caps.unmet(&p.case.requires) {
         record.verdict = Verdict::Unimplemented;
         record.message = reason;
-        return record;
+        return (record, made);
     }
-    match tokio::time::timeout(ctx.case_timeout, run_steps(ctx, p, &mut record)).await {
+    match tokio::time::timeout(ctx.case_timeout, run_steps(ctx, p, &mut record, &mut made)).await {
         Ok(()) => {}
         Err(_) => {
             record.verdict = Verdict::Error;
@@ -208,10 +228,15 @@ pub async fn run_case(ctx: &RunContext, p: &Planned) -> CaseRecord {
     }
     record.retries = record.transcript.iter().map(|x| x.retries.len()).sum();
     record.duration = started.elapsed();
-    record
+    (record, made)
 }
 
-async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
+async fn run_steps(
+    ctx: &RunContext,
+    p: &Planned,
+    record: &mut CaseRecord,
+    made: &mut Vec<ledger::Created>,
+) {
     let mut vars = Vars::new(
         &ctx.run_id,
         p.number,
@@ -271,7 +296,7 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
         let resp = match sent {
             Ok(r) => r,
             Err(e) => {
-                ledger::track(&ctx.target, &ctx.run_id, &req, None);
+                made.extend(ledger::track(&ctx.target, &ctx.run_id, &req, None));
                 record
                     .transcript
                     .push(exchange(ctx, &step_label, &req, None, Some(e.to_string())));
@@ -294,7 +319,7 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
             }
         };
         let body = Body::parse(&resp);
-        ledger::track(&ctx.target, &ctx.run_id, &req, Some(&resp));
+        made.extend(ledger::track(&ctx.target, &ctx.run_id, &req, Some(&resp)));
         record
             .transcript
             .push(exchange(ctx, &step_label, &req, Some(&resp), None));
