@@ -4,6 +4,7 @@
 pub mod fit;
 pub mod plan;
 pub mod record;
+pub mod schedule;
 pub mod session;
 
 pub use plan::{Planned, plan};
@@ -67,11 +68,14 @@ pub async fn run_cases(
         if case_end::reads_tenant_pages(&p.case) {}
     } // TEMP-TRACE
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    for p in planned {
+    for p in schedule::start_order(planned)
+        .into_iter()
+        .map(|i| &planned[i])
+    {
         let (ctx, p, permits, tx) = (ctx.clone(), p.clone(), permits.clone(), tx.clone());
         let listing = case_end::reads_tenant_pages(&p.case);
         tokio::spawn(async move {
-            // The semaphore is fair: cases start in plan order.
+            // The semaphore is fair: cases start in `schedule::start_order`.
             let Ok(_permit) = permits.acquire_owned().await else {
                 return;
             };
