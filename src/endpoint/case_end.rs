@@ -179,3 +179,41 @@ fn lists_beyond_own_names(req: &suite::Request) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::reads_tenant_pages;
+    use crate::catalog::Catalog;
+    use crate::run::plan::load_suites;
+
+    /// The paging cases that other cases' deletes made flaky are found from their requests
+    /// alone; cases that list only their own names, or send a request the server must refuse,
+    /// are not held up.
+    #[test]
+    fn cases_reading_tenant_pages_are_found_from_their_requests() {
+        let suites = load_suites(&[], &Catalog::builtin()).unwrap_or_default();
+        let reads = |suite: &str, case: &str| {
+            let found = suites
+                .iter()
+                .filter(|s| s.id == suite)
+                .flat_map(|s| &s.cases)
+                .find(|c| c.id == case);
+            match found {
+                Some(c) => reads_tenant_pages(c),
+                None => panic!("no case {suite}::{case}"),
+            }
+        };
+        assert!(reads("idp.okta", "import-users-next-pages"));
+        assert!(reads("looop.okta-users", "import-users-paged"));
+        assert!(reads("rfc7644.3.4.2-query", "total-results-unfiltered"));
+        assert!(!reads("rfc7644.3.3-create", "returns-201-with-resource"));
+        assert!(!reads(
+            "rfc7644.3.4.2.4-pagination",
+            "pages-cover-all-results"
+        ));
+        assert!(!reads(
+            "rfc7644.2-authentication",
+            "www-authenticate-without-credentials"
+        ));
+    }
+}
