@@ -460,8 +460,8 @@ fn json_op(
 
 /// The regex of a `matches`, with variables interpolated (and escaped) when it has any.
 fn pattern(p: &crate::suite::Pattern, vars: &mut Vars) -> Result<regex::Regex, (String, String)> {
-    if let Some(re) = &p.compiled {
-        return Ok(re.clone());
+    if let Some(re) = p.fixed() {
+        return re.map_err(|e| (format!("a valid regex from /{}/", p.source), e.to_string()));
     }
     let source = vars
         .render_regex(&p.source)

@@ -11,8 +11,13 @@ use std::sync::{Arc, Mutex, OnceLock};
 pub const BASE_URI: &str = "https://scimspec.invalid/schemas/";
 
 pub struct SchemaSet {
-    registry: Registry<'static>,
-    sources: HashMap<String, Value>,
+    /// Prepared on the first validation: a run that validates nothing (`scimspec list`, a
+    /// run of built-in suites before its first answer) does not pay for it.
+    registry: OnceLock<Registry<'static>>,
+    /// The schema names (`core/User`), sorted: known without parsing the files.
+    names: Vec<String>,
+    /// The parsed files, on first validation too.
+    sources: OnceLock<HashMap<String, Value>>,
     compiled: Mutex<HashMap<String, Arc<Validator>>>,
 }
 
@@ -24,10 +29,27 @@ pub struct SchemaViolation {
 }
 
 impl SchemaSet {
-    /// The process-wide set of built-in schemas, parsed once.
+    /// The process-wide set of built-in schemas: their names now, the files parsed once, on
+    /// first validation.
     pub fn builtin() -> &'static SchemaSet {
         static SET: OnceLock<SchemaSet> = OnceLock::new();
         SET.get_or_init(|| {
+            let mut names: Vec<String> = assets::files(&assets::SCHEMAS, &[".schema.json"])
+                .into_iter()
+                .map(|(path, _)| path.trim_end_matches(".schema.json").to_owned())
+                .collect();
+            names.sort();
+            SchemaSet {
+                registry: OnceLock::new(),
+                names,
+                sources: OnceLock::new(),
+                compiled: Mutex::new(HashMap::new()),
+            }
+        })
+    }
+
+    fn sources(&self) -> &HashMap<String, Value> {
+        self.sources.get_or_init(|| {
             let mut sources = HashMap::new();
             for (path, text) in assets::files(&assets::SCHEMAS, &[".schema.json"]) {
                 // A built-in schema that does not parse is caught by the project's tests.
@@ -36,11 +58,18 @@ impl SchemaSet {
                     sources.insert(name, v);
                 }
             }
-            let resources: Vec<(String, Value)> = sources
+            sources
+        })
+    }
+
+    fn registry(&self) -> &Registry<'static> {
+        self.registry.get_or_init(|| {
+            let resources: Vec<(String, Value)> = self
+                .sources()
                 .iter()
                 .map(|(name, v)| (format!("{BASE_URI}{name}.schema.json"), v.clone()))
                 .collect();
-            let registry = Registry::new()
+            Registry::new()
                 .retrieve_known_draft_meta_schemas(false)
                 .extend(resources)
                 .and_then(|b| b.prepare())
@@ -48,23 +77,18 @@ impl SchemaSet {
                     Registry::new()
                         .prepare()
                         .expect("an empty schema registry always prepares")
-                });
-            SchemaSet {
-                registry,
-                sources,
-                compiled: Mutex::new(HashMap::new()),
-            }
+                })
         })
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.sources.contains_key(name)
+        self.names
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .is_ok()
     }
 
     pub fn names(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self.sources.keys().map(String::as_str).collect();
-        v.sort_unstable();
-        v
+        self.names.iter().map(String::as_str).collect()
     }
 
     /// The compiled validator for a schema name such as `core/User`.
@@ -77,13 +101,13 @@ impl SchemaSet {
             return Ok(v.clone());
         }
         let source = self
-            .sources
+            .sources()
             .get(name)
             .ok_or_else(|| format!("no schema named `{name}` (schemas/{name}.schema.json)"))?;
         let validator = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true)
-            .with_registry(&self.registry)
+            .with_registry(self.registry())
             .with_base_uri(format!("{BASE_URI}{name}.schema.json"))
             .build(source)
             .map_err(|e| format!("schema `{name}` does not compile: {e}"))?;

@@ -12,6 +12,8 @@ use std::sync::Arc;
 /// A case to run, with its suite and a number that makes its generated names unique.
 #[derive(Clone)]
 pub struct Planned {
+    /// The case's suite, without its cases: they were moved into the plan, so that planning
+    /// does not copy every case and its bodies.
     pub suite: Arc<Suite>,
     pub case: Case,
     pub number: usize,
@@ -26,12 +28,13 @@ impl Planned {
 /// Every case of the suites, numbered in a fixed order.
 pub fn plan(suites: Vec<Suite>) -> Vec<Planned> {
     let mut out = Vec::new();
-    for s in suites {
+    for mut s in suites {
+        let cases = std::mem::take(&mut s.cases);
         let s = Arc::new(s);
-        for c in &s.cases {
+        for case in cases {
             out.push(Planned {
                 suite: s.clone(),
-                case: c.clone(),
+                case,
                 number: out.len() + 1,
             });
         }
@@ -156,8 +159,10 @@ pub fn list_command(profile: &[String], requirements: bool, suites: &[PathBuf]) 
         };
         // A closed pipe (`scimspec list | head`) ends the listing quietly.
         if writeln!(out, "{line}").is_err() {
-            return EXIT_OK;
+            break;
         }
     }
+    // The process ends now: freeing every case, step and body one by one would only delay it.
+    std::mem::forget(planned);
     EXIT_OK
 }

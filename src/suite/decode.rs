@@ -9,6 +9,7 @@ use super::yaml::{Located, Pos, escape_pointer};
 use crate::text::did_you_mean;
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 mod expect;
 mod request;
@@ -55,6 +56,9 @@ pub struct Decoder<'a> {
     doc: &'a Located,
     file: &'a str,
     pub errors: Vec<SuiteError>,
+    /// The file was checked in full already (a built-in one: by lint and the tests), so its
+    /// regexes are compiled when first used rather than now.
+    pub checked: bool,
 }
 
 pub(super) type Obj = Map<String, Value>;
@@ -65,6 +69,7 @@ impl<'a> Decoder<'a> {
             doc,
             file,
             errors: Vec::new(),
+            checked: false,
         }
     }
 
@@ -156,8 +161,8 @@ impl<'a> Decoder<'a> {
     }
 
     pub fn suite(&mut self) -> Option<Suite> {
-        let root = self.doc.value.clone();
-        let obj = self.object(&root, "", "a suite", SUITE_KEYS)?;
+        let doc: &'a Located = self.doc;
+        let obj = self.object(&doc.value, "", "a suite", SUITE_KEYS)?;
         let id = self.string(obj, "", "id", true);
         if let Some(id) = &id
             && !valid_id(id)
@@ -586,20 +591,26 @@ impl<'a> Decoder<'a> {
     /// `outer` is the product of the enclosing counts (computed counts count as 1 here; the
     /// runner bounds them when they are known).
     fn check_repeats(&mut self, v: &Value, at: &str, outer: u64) -> bool {
-        self.check_repeats_at(v, at, outer, 0)
+        self.check_repeats_at(v, &mut at.to_owned(), outer, 0)
     }
 
-    fn check_repeats_at(&mut self, v: &Value, at: &str, outer: u64, depth: usize) -> bool {
+    fn check_repeats_at(&mut self, v: &Value, at: &mut String, outer: u64, depth: usize) -> bool {
+        let len = at.len();
         match v {
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .all(|(i, item)| self.check_repeats_at(item, &format!("{at}/{i}"), outer, depth)),
+            Value::Array(items) => items.iter().enumerate().all(|(i, item)| {
+                let _ = write!(at, "/{i}");
+                let ok = self.check_repeats_at(item, at, outer, depth);
+                at.truncate(len);
+                ok
+            }),
             Value::Object(map) => {
                 let Some(n) = map.get("$repeat") else {
-                    return map
-                        .iter()
-                        .all(|(k, item)| self.check_repeats_at(item, &child(at, k), outer, depth));
+                    return map.iter().all(|(k, item)| {
+                        push_child(at, k);
+                        let ok = self.check_repeats_at(item, at, outer, depth);
+                        at.truncate(len);
+                        ok
+                    });
                 };
                 let here = child(at, "$repeat");
                 if depth + 1 > super::vars::MAX_REPEAT_DEPTH {
@@ -653,7 +664,12 @@ impl<'a> Decoder<'a> {
                     return false;
                 }
                 match map.get("each") {
-                    Some(each) => self.check_repeats_at(each, &child(at, "each"), total, depth + 1),
+                    Some(each) => {
+                        push_child(at, "each");
+                        let ok = self.check_repeats_at(each, at, total, depth + 1);
+                        at.truncate(len);
+                        ok
+                    }
                     None => true,
                 }
             }
@@ -662,17 +678,28 @@ impl<'a> Decoder<'a> {
     }
 
     fn check_vars_in_value(&mut self, v: &Value, at: &str, defined: &BTreeSet<String>) {
+        self.check_vars_below(v, &mut at.to_owned(), defined);
+    }
+
+    /// [`Self::check_vars_in_value`] with one pointer buffer for the whole walk: bodies are most
+    /// of a suite's nodes, and a string per node was a large part of loading the built-ins.
+    fn check_vars_below(&mut self, v: &Value, at: &mut String, defined: &BTreeSet<String>) {
+        let len = at.len();
         match v {
             Value::String(s) => self.check_vars(s, at, defined),
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    self.check_vars_in_value(item, &format!("{at}/{i}"), defined);
+                    let _ = write!(at, "/{i}");
+                    self.check_vars_below(item, at, defined);
+                    at.truncate(len);
                 }
             }
             Value::Object(map) => {
                 for (k, item) in map {
-                    self.check_vars(k, &child(at, k), defined);
-                    self.check_vars_in_value(item, &child(at, k), defined);
+                    push_child(at, k);
+                    self.check_vars(k, at, defined);
+                    self.check_vars_below(item, at, defined);
+                    at.truncate(len);
                 }
             }
             _ => {}
@@ -680,8 +707,21 @@ impl<'a> Decoder<'a> {
     }
 }
 
+/// Appends the reference token `key` to the JSON pointer `at`.
+fn push_child(at: &mut String, key: &str) {
+    at.push('/');
+    if key.bytes().any(|b| b == b'~' || b == b'/') {
+        at.push_str(&escape_pointer(key));
+    } else {
+        at.push_str(key);
+    }
+}
+
 pub(super) fn child(at: &str, key: &str) -> String {
-    format!("{at}/{}", escape_pointer(key))
+    let mut out = String::with_capacity(at.len() + 1 + key.len());
+    out.push_str(at);
+    push_child(&mut out, key);
+    out
 }
 
 fn valid_id(id: &str) -> bool {

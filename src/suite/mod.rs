@@ -12,6 +12,7 @@ use crate::assets;
 use crate::catalog::Catalog;
 use crate::check::schema::SchemaSet;
 use crate::text::did_you_mean;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write as _;
@@ -88,18 +89,21 @@ pub enum Check {
 /// A suite file's text and the name to report it by.
 pub struct Source {
     pub file: String,
-    pub text: String,
+    pub text: Cow<'static, str>,
     pub builtin: bool,
+    /// A built-in file as build.rs decoded it (JSON, positions): loaded without parsing YAML.
+    pub prebuilt: Option<(&'static str, &'static [u8])>,
 }
 
-/// The built-in suite files (`suites/**/*.yaml`).
+/// The built-in suite files (`suites/**/*.yaml`), with their decoded form.
 pub fn builtin_sources() -> Vec<Source> {
     assets::files(&assets::SUITES, &[".yaml", ".yml"])
         .into_iter()
         .map(|(path, text)| Source {
             file: format!("suites/{path}"),
-            text: text.to_owned(),
+            text: Cow::Borrowed(text),
             builtin: true,
+            prebuilt: assets::prebuilt_suite(&path),
         })
         .collect()
 }
@@ -147,8 +151,9 @@ pub fn disk_sources(paths: &[PathBuf]) -> Result<Vec<Source>, LoadErrors> {
         match std::fs::read_to_string(&f) {
             Ok(text) => out.push(Source {
                 file: f.display().to_string(),
-                text,
+                text: Cow::Owned(text),
                 builtin: false,
+                prebuilt: None,
             }),
             Err(e) => errors.push(SuiteError::new(
                 &f.display().to_string(),
@@ -188,8 +193,10 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<SuiteError>
 
 /// Parses and checks every source. Either all suites load, or every problem is returned.
 ///
-/// `Check::Full` also validates built-in files against `schemas/suite.schema.json`; a run skips
-/// that for them (the project's tests and `scimspec lint` do it), which keeps start-up fast.
+/// `Check::Full` also validates built-in files against `schemas/suite.schema.json`, their
+/// requirement ids, schema names, regexes and list bounds; a run skips that for them (the
+/// project's tests and `scimspec lint` do it) and reads them as build.rs decoded them, which
+/// keeps start-up fast.
 pub fn load(sources: &[Source], catalog: &Catalog, check: Check) -> Result<Vec<Suite>, LoadErrors> {
     let schemas = SchemaSet::builtin();
     // Parsing is most of start-up: files are independent, so every core takes a share.
@@ -247,7 +254,16 @@ type Loaded = (Option<Suite>, Vec<SuiteError>, Option<Pos>);
 
 /// One file: parse, decode, check.
 fn load_one(src: &Source, catalog: &Catalog, schemas: &SchemaSet, check: Check) -> Loaded {
-    let doc = match yaml::parse(&src.text) {
+    let doc = match src.prebuilt {
+        Some((json, positions)) => {
+            yaml::Located::prebuilt(json, positions).map_err(|e| yaml::YamlError {
+                pos: Pos::default(),
+                message: format!("the decoded built-in file does not load: {e}"),
+            })
+        }
+        None => yaml::parse(&src.text),
+    };
+    let doc = match doc {
         Ok(d) => d,
         Err(e) => {
             return (
@@ -262,6 +278,7 @@ fn load_one(src: &Source, catalog: &Catalog, schemas: &SchemaSet, check: Check) 
         }
     };
     let mut decoder = decode::Decoder::new(&doc, &src.file);
+    decoder.checked = src.builtin && check == Check::Run;
     let mut suite = decoder.suite();
     if let Some(s) = &mut suite {
         s.builtin = src.builtin;
@@ -281,11 +298,12 @@ fn load_one(src: &Source, catalog: &Catalog, schemas: &SchemaSet, check: Check) 
             Err(e) => file_errors.push(SuiteError::new(&src.file, Pos::default(), e)),
         }
     }
-    if let Some(suite) = &suite {
+    // A built-in file's references and lists were checked with it (lint, the tests), as its schema.
+    if let Some(suite) = &suite
+        && (check == Check::Full || !src.builtin)
+    {
         check_references(suite, &doc, src, catalog, schemas, &mut file_errors);
-        if check == Check::Full || !src.builtin {
-            check_bounded_lists(suite, src, &mut file_errors);
-        }
+        check_bounded_lists(suite, src, &mut file_errors);
     }
     (suite, file_errors, Some(doc.pos("/id")))
 }
@@ -422,7 +440,13 @@ pub fn select_profiles(suites: Vec<Suite>, profiles: &[String]) -> Vec<Suite> {
 pub fn lint_command(paths: &[PathBuf]) -> i32 {
     let catalog = Catalog::builtin();
     let sources = if paths.is_empty() {
-        builtin_sources()
+        // Lint reads the built-in files' YAML, as it reads a user's: what it checks is the text
+        // in suites/ (a test holds build.rs's decoded form equal to it).
+        let mut s = builtin_sources();
+        for src in &mut s {
+            src.prebuilt = None;
+        }
+        s
     } else {
         match disk_sources(paths) {
             Ok(s) => s,
@@ -442,5 +466,49 @@ pub fn lint_command(paths: &[PathBuf]) -> i32 {
             let _ = writeln!(std::io::stderr(), "{e}");
             crate::process::EXIT_FAILED
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run loads the built-in files as build.rs decoded them and lint reads their YAML: both
+    /// must be the same document with the same positions, or lint would check another file.
+    #[test]
+    fn prebuilt_suites_match_their_yaml() {
+        let sources = builtin_sources();
+        assert_eq!(sources.len(), assets::PREBUILT_SUITES.len());
+        for src in &sources {
+            let (json, positions) = src.prebuilt.expect("every built-in file is prebuilt");
+            let pre = yaml::Located::prebuilt(json, positions).expect("prebuilt loads");
+            let parsed = yaml::parse(&src.text).expect("built-in YAML parses");
+            assert!(pre.value == parsed.value, "{}: values differ", src.file);
+            assert!(
+                pre.positions() == parsed.positions(),
+                "{}: positions differ",
+                src.file
+            );
+            assert_eq!(pre.pos("/cases/0/steps/0"), parsed.pos("/cases/0/steps/0"));
+            assert_eq!(pre.pos("/cases/0/no/such"), parsed.pos("/cases/0"));
+        }
+    }
+
+    #[test]
+    fn lint_reads_builtin_yaml_and_runs_read_prebuilt() {
+        let catalog = Catalog::builtin();
+        let sources = builtin_sources();
+        let run = load(&sources, &catalog, Check::Full).expect("prebuilt built-ins check clean");
+        let cases: usize = run.iter().map(|s| s.cases.len()).sum();
+        let yaml_sources: Vec<Source> = builtin_sources()
+            .into_iter()
+            .map(|s| Source {
+                prebuilt: None,
+                ..s
+            })
+            .collect();
+        let lint = load(&yaml_sources, &catalog, Check::Full).expect("built-ins lint clean");
+        assert_eq!(lint.iter().map(|s| s.cases.len()).sum::<usize>(), cases);
+        assert_eq!(run.len(), lint.len());
     }
 }

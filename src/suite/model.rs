@@ -3,6 +3,7 @@
 use super::yaml::Pos;
 use serde_json::Value;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// A case's level: how a broken expectation is judged.
 #[derive(
@@ -293,27 +294,64 @@ pub enum Op {
 #[derive(Clone, Debug)]
 pub struct Pattern {
     pub source: String,
-    pub compiled: Option<regex::Regex>,
+    /// The regex of a pattern without `${…}`, compiled on first use when the file was already
+    /// checked (a built-in one, by lint and the tests), so that start-up does not compile every
+    /// built-in regex, of which a run uses few.
+    compiled: OnceLock<regex::Regex>,
 }
 
 impl Pattern {
     /// Checks the syntax now (variables stand in as a literal) and compiles when it can.
     pub fn new(source: &str) -> Result<Pattern, regex::Error> {
-        if source.contains("${") {
-            let probe = regex::Regex::new(r"\$\{[^}]*\}")
-                .map(|re| re.replace_all(source, "x").into_owned());
-            regex::Regex::new(&probe.unwrap_or_default())?;
-            Ok(Pattern {
-                source: source.to_owned(),
-                compiled: None,
-            })
+        let p = Pattern::checked_later(source);
+        if p.templated() {
+            regex::Regex::new(&without_variables(source))?;
         } else {
-            Ok(Pattern {
-                source: source.to_owned(),
-                compiled: Some(regex::Regex::new(source)?),
-            })
+            let re = regex::Regex::new(source)?;
+            let _ = p.compiled.set(re);
+        }
+        Ok(p)
+    }
+
+    /// A pattern of a file that has been checked already: compiled when first used.
+    pub fn checked_later(source: &str) -> Pattern {
+        Pattern {
+            source: source.to_owned(),
+            compiled: OnceLock::new(),
         }
     }
+
+    /// True when the pattern holds `${…}`: it is compiled per use, after rendering.
+    pub fn templated(&self) -> bool {
+        self.source.contains("${")
+    }
+
+    /// The regex of a pattern without variables (`None` for a templated one).
+    pub fn fixed(&self) -> Option<Result<regex::Regex, regex::Error>> {
+        if self.templated() {
+            return None;
+        }
+        if let Some(re) = self.compiled.get() {
+            return Some(Ok(re.clone()));
+        }
+        Some(regex::Regex::new(&self.source).map(|re| self.compiled.get_or_init(|| re).clone()))
+    }
+}
+
+/// `source` with each `${…}` replaced by a literal `x`, to check the syntax around them.
+fn without_variables(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        out.push('x');
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -31,6 +31,11 @@ pub fn is_generator(name: &str) -> bool {
 /// Every `${...}` reference in `text`, or a message for a malformed one.
 pub fn references(text: &str) -> Vec<Result<Reference, String>> {
     let mut out = Vec::new();
+    // Most strings of a suite hold no variable: one byte scan (memchr) settles them, where a
+    // substring search sets up a searcher per string.
+    if !text.as_bytes().contains(&b'$') {
+        return out;
+    }
     let mut rest = text;
     while let Some(start) = rest.find("${") {
         let after = &rest[start + 2..];

@@ -17,7 +17,15 @@ pub struct Pos {
 /// The JSON form of a YAML document plus the position of each node, keyed by JSON pointer.
 pub struct Located {
     pub value: Value,
-    positions: HashMap<String, Pos>,
+    positions: Positions,
+}
+
+enum Positions {
+    /// Parsed from the YAML text now.
+    Map(HashMap<String, Pos>),
+    /// Written by build.rs ([`Located::encode_positions`]) and read in place: a built-in suite
+    /// costs no parsing and no allocation per node at start-up.
+    Table(&'static [u8]),
 }
 
 impl Located {
@@ -25,8 +33,12 @@ impl Located {
     pub fn pos(&self, pointer: &str) -> Pos {
         let mut p = pointer;
         loop {
-            if let Some(pos) = self.positions.get(p) {
-                return *pos;
+            let found = match &self.positions {
+                Positions::Map(m) => m.get(p).copied(),
+                Positions::Table(t) => table_get(t, p),
+            };
+            if let Some(pos) = found {
+                return pos;
             }
             match p.rfind('/') {
                 Some(i) => p = &p[..i],
@@ -34,6 +46,90 @@ impl Located {
             }
         }
     }
+
+    /// A document decoded by build.rs: its JSON text and its [`Located::encode_positions`].
+    pub fn prebuilt(json: &str, positions: &'static [u8]) -> Result<Located, serde_json::Error> {
+        Ok(Located {
+            value: serde_json::from_str(json)?,
+            positions: Positions::Table(positions),
+        })
+    }
+
+    /// Every node's pointer and position, sorted by pointer.
+    pub fn positions(&self) -> Vec<(String, Pos)> {
+        let mut out: Vec<(String, Pos)> = match &self.positions {
+            Positions::Map(m) => m.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            Positions::Table(t) => (0..table_len(t))
+                .filter_map(|i| {
+                    let (key, pos) = table_entry(t, i)?;
+                    Some((String::from_utf8_lossy(key).into_owned(), pos))
+                })
+                .collect(),
+        };
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    /// The positions as a table that [`Located::prebuilt`] reads without decoding it: a count,
+    /// then per node (sorted by pointer) the offset and length of its pointer in the text that
+    /// follows, its line and its column, all little-endian u32.
+    // Called by build.rs, which compiles this file too, and by the tests.
+    #[allow(dead_code)]
+    pub fn encode_positions(&self) -> Vec<u8> {
+        let entries = self.positions();
+        let mut head = Vec::with_capacity(4 + entries.len() * ENTRY);
+        let mut text: Vec<u8> = Vec::new();
+        head.extend((entries.len() as u32).to_le_bytes());
+        for (key, pos) in &entries {
+            head.extend((text.len() as u32).to_le_bytes());
+            head.extend((key.len() as u32).to_le_bytes());
+            head.extend(pos.line.to_le_bytes());
+            head.extend(pos.column.to_le_bytes());
+            text.extend(key.as_bytes());
+        }
+        head.extend(text);
+        head
+    }
+}
+
+/// Bytes per entry of an encoded position table.
+const ENTRY: usize = 16;
+
+fn u32_at(t: &[u8], at: usize) -> Option<u32> {
+    let b = t.get(at..at + 4)?;
+    Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+fn table_len(t: &[u8]) -> usize {
+    u32_at(t, 0).unwrap_or(0) as usize
+}
+
+/// The pointer and position of entry `i`.
+fn table_entry(t: &[u8], i: usize) -> Option<(&[u8], Pos)> {
+    let at = 4 + i * ENTRY;
+    let text = 4 + table_len(t) * ENTRY;
+    let off = text + u32_at(t, at)? as usize;
+    let len = u32_at(t, at + 4)? as usize;
+    let pos = Pos {
+        line: u32_at(t, at + 8)?,
+        column: u32_at(t, at + 12)?,
+    };
+    Some((t.get(off..off + len)?, pos))
+}
+
+/// Binary search of an encoded table.
+fn table_get(t: &[u8], pointer: &str) -> Option<Pos> {
+    let (mut lo, mut hi) = (0, table_len(t));
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let (key, pos) = table_entry(t, mid)?;
+        match key.cmp(pointer.as_bytes()) {
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+            std::cmp::Ordering::Equal => return Some(pos),
+        }
+    }
+    None
 }
 
 /// A YAML parse error with its position and the parser's own message.
@@ -165,7 +261,10 @@ pub fn parse(text: &str) -> Result<Located, YamlError> {
     })?;
     let mut positions = HashMap::new();
     let value = convert(root, String::new(), &mut positions);
-    Ok(Located { value, positions })
+    Ok(Located {
+        value,
+        positions: Positions::Map(positions),
+    })
 }
 
 /// serde-saphyr's Display adds a source snippet naming `<input>`; we print our own location.

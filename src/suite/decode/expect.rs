@@ -221,7 +221,13 @@ impl Decoder<'_> {
                         continue;
                     }
                 },
-                "matches" => match val.as_str().map(Pattern::new) {
+                "matches" => match val.as_str().map(|re| {
+                    if self.checked {
+                        Ok(Pattern::checked_later(re))
+                    } else {
+                        Pattern::new(re)
+                    }
+                }) {
                     Some(Ok(re)) => Op::Matches(re),
                     Some(Err(e)) => {
                         self.error(
