@@ -3,8 +3,10 @@
 //! carry a run id is ever touched, whatever the server answers, and every loop over the server's
 //! answers is bounded.
 
+use super::ledger::Created;
 use super::{ConnOptions, OutRequest, Target, redact::neutralise};
 use crate::process::{EXIT_FAILED, EXIT_OK, fatal};
+use futures_util::StreamExt;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -197,6 +199,7 @@ async fn gone(target: &Target, c: &Created) -> bool {
                 &c.collection,
                 attr,
                 std::slice::from_ref(name),
+                1,
                 &mut incomplete,
             )
             .await;
@@ -236,44 +239,64 @@ async fn find(
     Ok(Vec::new())
 }
 
-/// The resources named exactly as the run named them: `attr eq` filters joined by `or`, one
-/// name at a time where the server refuses `or`. Names a server returns that were not asked for
-/// are ignored (a server that ignores filters cannot make the sweep delete anything else).
+/// The resources named exactly as the run named them: `attr eq` filters joined by `or`, ten
+/// names a query, `jobs` queries at a time; a chunk the server refuses (it may not know `or`) is
+/// asked again one name at a time. Names a server returns that were not asked for are ignored
+/// (a server that ignores filters cannot make the sweep delete anything else).
 pub async fn find_names(
     target: &Target,
     collection: &str,
     attr: &str,
     names: &[String],
+    jobs: usize,
     incomplete: &mut Vec<String>,
 ) -> Vec<(String, String)> {
-    let mut out = Vec::new();
     let wanted: BTreeSet<String> = names.iter().map(|n| n.to_lowercase()).collect();
     let keep = |name: &str| wanted.contains(&name.to_lowercase());
-    let mut batch = NAMES_PER_QUERY;
-    let mut i = 0;
-    while i < names.len() {
-        let chunk = &names[i..(i + batch).min(names.len())];
+    let keep: &dyn Fn(&str) -> bool = &keep;
+    let query = |chunk: &'_ [String]| {
         let filter = chunk
             .iter()
             .map(|n| format!("{attr} eq {}", literal(n)))
             .collect::<Vec<_>>()
             .join(" or ");
-        match list(target, collection, attr, Some(&filter), &keep, false).await {
-            Ok((found, stopped)) => {
-                out.extend(found);
-                incomplete.extend(stopped);
-                i += chunk.len();
-            }
-            Err((404, _)) if collection == "/Groups" => return out,
-            Err((400 | 501, _)) if batch > 1 => batch = 1,
-            Err((_, e)) => {
-                incomplete.push(format!(
-                    "the final sweep could not look up {} name(s) in {collection}: {e}",
-                    names.len() - i
-                ));
-                return out;
+        async move { list(target, collection, attr, Some(&filter), keep, false).await }
+    };
+    let mut out = Vec::new();
+    let mut singles: Vec<&[String]> = Vec::new();
+    let mut missed = 0;
+    let mut first_error = None;
+    let mut todo: Vec<&[String]> = names.chunks(NAMES_PER_QUERY).collect();
+    // Two rounds at most: the chunks, then the names of refused chunks one by one.
+    while !todo.is_empty() {
+        let answers: Vec<_> = futures_util::stream::iter(todo)
+            .map(|chunk| async move { (chunk, query(chunk).await) })
+            .buffer_unordered(jobs.max(1))
+            .collect()
+            .await;
+        for (chunk, answer) in answers {
+            match answer {
+                Ok((found, stopped)) => {
+                    out.extend(found);
+                    incomplete.extend(stopped);
+                }
+                // No Groups endpoint: nothing of the run's can be there.
+                Err((404, _)) if collection == "/Groups" => {}
+                Err((400 | 501, _)) if chunk.len() > 1 => {
+                    singles.extend(chunk.chunks(1));
+                }
+                Err((_, e)) => {
+                    missed += chunk.len();
+                    first_error.get_or_insert(e);
+                }
             }
         }
+        todo = std::mem::take(&mut singles);
+    }
+    if let Some(e) = first_error {
+        incomplete.push(format!(
+            "the final sweep could not look up {missed} name(s) in {collection}: {e}"
+        ));
     }
     out.sort();
     out.dedup();
@@ -383,83 +406,106 @@ impl CleanupReport {
     }
 }
 
-use super::ledger::Created;
-use futures_util::StreamExt;
+/// One DELETE per entry, `jobs` at a time, no retry: what failed is returned with the reason.
+/// An entry without a usable path is never sent.
+pub async fn delete_each(
+    target: &Target,
+    entries: Vec<Created>,
+    jobs: usize,
+) -> Vec<(Created, Result<(), String>)> {
+    futures_util::stream::iter(entries)
+        .map(|c| async move {
+            let result = match c.path() {
+                Err(why) => Err(format!("the server's id {why}: never used in a request")),
+                Ok(path) => match target.send(&request("DELETE", &path, Vec::new())).await {
+                    Ok(r) if (200..300).contains(&r.status) || r.status == 404 => Ok(()),
+                    Ok(r) => Err(format!("DELETE answered {}", r.status)),
+                    Err(e) => Err(e.to_string()),
+                },
+            };
+            (c, result)
+        })
+        .buffer_unordered(jobs.max(1))
+        .collect()
+        .await
+}
 
-/// Deletes everything the ledger holds (groups first, `jobs` at a time, failures retried one at
-/// a time with backoff), then sweeps Users and Groups for the exact names the run sent and
-/// deletes what the answers did not reveal.
+/// The ledger's entries known only by name (no id in the answer, or no answer), looked up in
+/// one batched query per collection: each found resource becomes an entry with its id, and the
+/// by-name entry is settled (not found: it was never created, or is gone already).
+async fn settle_names(
+    target: &Target,
+    by_name: Vec<Created>,
+    jobs: usize,
+    warnings: &mut Vec<String>,
+) -> Vec<Created> {
+    let ledger = &target.ledger;
+    let mut out: Vec<Created> = Vec::new();
+    for groups in [true, false] {
+        let entries: Vec<&Created> = by_name.iter().filter(|c| c.is_group() == groups).collect();
+        let mut collections: Vec<&str> = entries.iter().map(|c| c.collection.as_str()).collect();
+        collections.sort();
+        collections.dedup();
+        let attr = if groups { "displayName" } else { "userName" };
+        for collection in collections {
+            let mine: Vec<&&Created> = entries
+                .iter()
+                .filter(|c| c.collection == collection)
+                .collect();
+            let mut names: Vec<String> = mine.iter().filter_map(|c| c.name.clone()).collect();
+            names.sort();
+            names.dedup();
+            let found = find_names(target, collection, attr, &names, jobs, warnings).await;
+            for c in mine {
+                let Some(name) = &c.name else { continue };
+                ledger.mark_entry_deleted(c);
+                for (id, n) in found.iter().filter(|(_, n)| n.eq_ignore_ascii_case(name)) {
+                    ledger.record_created(collection, Some(id), Some(n));
+                    let entry = Created {
+                        collection: collection.to_owned(),
+                        id: Some(id.clone()),
+                        name: Some(n.clone()),
+                    };
+                    if !out.contains(&entry) {
+                        out.push(entry);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Deletes everything the ledger holds (groups first, `jobs` at a time, failures retried in
+/// rounds with backoff), then sweeps Users and Groups for the exact names the run sent and
+/// deletes what the answers did not reveal. Every phase sends its requests concurrently: the
+/// cleanup takes a few round trips, not one per resource.
 pub async fn end_of_run(target: &Target, jobs: usize) -> CleanupReport {
     let ledger = &target.ledger;
     let mut report = CleanupReport::default();
     let jobs = jobs.clamp(1, 64);
 
-    // Entries known only by name (no id in the answer, or no answer): look them up.
-    let mut pending = Vec::new();
-    for c in ledger.pending() {
-        if c.id.is_some() {
-            pending.push(c);
-            continue;
-        }
-        let Some(name) = c.name.clone() else {
-            continue;
-        };
-        let attr = if c.is_group() {
-            "displayName"
-        } else {
-            "userName"
-        };
-        let found = find_names(
-            target,
-            &c.collection,
-            attr,
-            std::slice::from_ref(&name),
-            &mut report.warnings,
-        )
-        .await;
-        // Not found: it was never created (or is gone already).
-        ledger.mark_entry_deleted(&c);
-        for (id, n) in found {
-            ledger.record_created(&c.collection, Some(&id), Some(&n));
-            pending.push(Created {
-                collection: c.collection.clone(),
-                id: Some(id),
-                name: Some(n),
-            });
-        }
-    }
+    let (mut pending, by_name): (Vec<Created>, Vec<Created>) =
+        ledger.pending().into_iter().partition(|c| c.id.is_some());
+    pending.extend(settle_names(target, by_name, jobs, &mut report.warnings).await);
 
     let (groups, users): (Vec<Created>, Vec<Created>) =
         pending.into_iter().partition(Created::is_group);
     let mut failed = Vec::new();
     for batch in [groups, users] {
-        let outcomes: Vec<(Created, Result<(), String>)> = futures_util::stream::iter(batch)
-            .map(|c| async move {
-                let result = match c.path() {
-                    Err(why) => Err(format!("the server's id {why}: never used in a request")),
-                    Ok(path) => match target.send(&request("DELETE", &path, Vec::new())).await {
-                        Ok(r) if (200..300).contains(&r.status) || r.status == 404 => Ok(()),
-                        Ok(r) => Err(format!("DELETE answered {}", r.status)),
-                        Err(e) => Err(e.to_string()),
-                    },
-                };
-                (c, result)
-            })
-            .buffer_unordered(jobs)
-            .collect()
-            .await;
-        for (c, result) in outcomes {
+        for (c, result) in delete_each(target, batch, jobs).await {
             match result {
                 Ok(()) => ledger.mark_entry_deleted(&c),
                 Err(e) => failed.push((c, e)),
             }
         }
     }
-    // Retries one at a time, in rounds after a growing pause: a server that fails under
-    // parallel writes gets a quiet second chance without a wait per resource.
+    // Retries in rounds after a growing pause, a few at a time: a server that fails under
+    // parallel writes gets a quieter second chance without a wait per resource.
     // An id that cannot be one path segment is never retried (never sent at all).
     let (unusable, mut failed): (Vec<_>, Vec<_>) =
         failed.into_iter().partition(|(c, _)| c.path().is_err());
+    let retry_jobs = (jobs / 4).clamp(1, 4);
     let mut wait = Duration::from_millis(500);
     for round in 1..DELETE_ATTEMPTS {
         if failed.is_empty() {
@@ -467,42 +513,67 @@ pub async fn end_of_run(target: &Target, jobs: usize) -> CleanupReport {
         }
         tokio::time::sleep(wait).await;
         wait *= 2;
-        let mut still = Vec::new();
-        for (c, first) in failed {
-            let Ok(path) = c.path() else {
-                still.push((c, first));
-                continue;
-            };
-            match target.send(&request("DELETE", &path, Vec::new())).await {
-                Ok(r) if (200..300).contains(&r.status) || r.status == 404 => {
-                    ledger.mark_entry_deleted(&c)
+        let entries = failed.iter().map(|(c, _)| c.clone()).collect();
+        failed = delete_each(target, entries, retry_jobs)
+            .await
+            .into_iter()
+            .filter_map(|(c, result)| match result {
+                Ok(()) => {
+                    ledger.mark_entry_deleted(&c);
+                    None
                 }
-                Ok(r) => still.push((
-                    c,
-                    format!("DELETE answered {}, {} attempts", r.status, round + 1),
-                )),
-                Err(e) => still.push((c, format!("{e}, {} attempts", round + 1))),
-            }
-        }
-        failed = still;
+                Err(e) => Some((c, format!("{e}, {} attempts", round + 1))),
+            })
+            .collect();
     }
-    for (c, why) in unusable.into_iter().chain(failed) {
-        // A DELETE that keeps failing may name what is already gone (removed by a bulk
-        // operation, or a server that answers every DELETE with 500): only a resource still
-        // there is left.
-        if gone(target, &c).await {
+    // A DELETE that keeps failing may name what is already gone (removed by a bulk operation,
+    // or a server that answers every DELETE with 500): only a resource still there is left.
+    let confirmed: Vec<(Created, String, bool)> =
+        futures_util::stream::iter(unusable.into_iter().chain(failed))
+            .map(|(c, why)| async move {
+                let gone = gone(target, &c).await;
+                (c, why, gone)
+            })
+            .buffer_unordered(jobs)
+            .collect()
+            .await;
+    for (c, why, gone) in confirmed {
+        if gone {
             ledger.mark_entry_deleted(&c);
         } else {
             report.left.push(leftover(&c, why));
         }
     }
 
-    // The final sweep: every name the run sent, exactly (never a listing of the whole tenant).
+    // The final sweep: every name the run sent, exactly (never a listing of the whole tenant),
+    // both collections at once.
     let names = ledger.names();
     if !names.is_empty() {
-        for (collection, attr) in [("/Groups", "displayName"), ("/Users", "userName")] {
-            let found = find_names(target, collection, attr, &names, &mut report.warnings).await;
-            for (id, name) in found {
+        let (mut group_warnings, mut user_warnings) = (Vec::new(), Vec::new());
+        let (groups, users) = futures_util::future::join(
+            find_names(
+                target,
+                "/Groups",
+                "displayName",
+                &names,
+                jobs,
+                &mut group_warnings,
+            ),
+            find_names(
+                target,
+                "/Users",
+                "userName",
+                &names,
+                jobs,
+                &mut user_warnings,
+            ),
+        )
+        .await;
+        report.warnings.extend(group_warnings);
+        report.warnings.extend(user_warnings);
+        let mut found = Vec::new();
+        for (collection, listed) in [("/Groups", groups), ("/Users", users)] {
+            for (id, name) in listed {
                 // Listed means there, even if deleted before (a PUT may have made it again).
                 if report
                     .left
@@ -512,20 +583,34 @@ pub async fn end_of_run(target: &Target, jobs: usize) -> CleanupReport {
                     continue;
                 }
                 ledger.record_created(collection, Some(&id), Some(&name));
-                let c = Created {
+                found.push(Created {
                     collection: collection.to_owned(),
                     id: Some(id),
                     name: Some(name),
-                };
-                match c.path() {
-                    Err(why) => report.left.push(leftover(
-                        &c,
-                        format!("the server's id {why}: never used in a request"),
-                    )),
-                    Ok(path) => match delete(target, &path).await {
-                        Ok(()) => ledger.mark_entry_deleted(&c),
-                        Err(e) => report.left.push(leftover(&c, format!("DELETE {e}"))),
-                    },
+                });
+            }
+        }
+        // Groups first, as above; each DELETE with its own retries.
+        let (groups, users): (Vec<Created>, Vec<Created>) =
+            found.into_iter().partition(Created::is_group);
+        for batch in [groups, users] {
+            let outcomes: Vec<(Created, Result<(), String>)> = futures_util::stream::iter(batch)
+                .map(|c| async move {
+                    let result = match c.path() {
+                        Err(why) => Err(format!("the server's id {why}: never used in a request")),
+                        Ok(path) => delete(target, &path)
+                            .await
+                            .map_err(|e| format!("DELETE {e}")),
+                    };
+                    (c, result)
+                })
+                .buffer_unordered(jobs)
+                .collect()
+                .await;
+            for (c, result) in outcomes {
+                match result {
+                    Ok(()) => ledger.mark_entry_deleted(&c),
+                    Err(e) => report.left.push(leftover(&c, e)),
                 }
             }
         }

@@ -277,12 +277,25 @@ pub fn before_send(target: &super::Target, run_id: &str, req: &super::OutRequest
 
 /// Records what an exchange may have created, and what it deleted. `answer` is `None` when no
 /// answer came (a timeout may still have created the resource). `run_id` marks the run's names.
+/// Returns what it created with a known id: the caller's to delete when its case ends (a shared
+/// fixture's creations, which belong to the run, are never handed to a case's cleanup).
 pub fn track(
     target: &super::Target,
     run_id: &str,
     req: &super::OutRequest,
     answer: Option<&super::InResponse>,
-) {
+) -> Vec<Created> {
+    let mut made = Vec::new();
+    let mut record = |collection: &str, id: Option<&str>, name: Option<&str>| {
+        target.ledger.record_created(collection, id, name);
+        if let Some(id) = id {
+            made.push(Created {
+                collection: collection.to_owned(),
+                id: Some(id.to_owned()),
+                name: name.map(str::to_owned),
+            });
+        }
+    };
     let ledger = &target.ledger;
     let Some((collection, rest)) = split(target, &req.path).or_else(|| {
         let p = req
@@ -294,7 +307,7 @@ pub fn track(
         p.eq_ignore_ascii_case("/bulk")
             .then(|| ("/Bulk".to_owned(), Vec::new()))
     }) else {
-        return;
+        return made;
     };
     let _ = run_id;
     let sent: Option<Value> = req
@@ -342,7 +355,7 @@ pub fn track(
                     .and_then(Value::as_str)
                     .and_then(|l| id_from_location(target, l));
                 if id.is_some() || name.is_some() {
-                    ledger.record_created(&coll, id.as_deref(), name.as_deref());
+                    record(&coll, id.as_deref(), name.as_deref());
                 }
             }
         }
@@ -358,20 +371,21 @@ pub fn track(
                 None
             };
             if id.is_some() || name.is_some() {
-                ledger.record_created(&collection, id.as_deref(), name.as_deref());
+                record(&collection, id.as_deref(), name.as_deref());
             }
         }
         ("PUT", [id]) if status == Some(201) || maybe => {
             let name = sent.as_ref().and_then(|b| name_in(b, &collection));
             if status == Some(201) {
-                ledger.record_created(&collection, Some(id), name.as_deref());
+                record(&collection, Some(id), name.as_deref());
             } else if name.is_some() {
-                ledger.record_created(&collection, None, name.as_deref());
+                record(&collection, None, name.as_deref());
             }
         }
         ("DELETE", [_]) if ok || status == Some(404) => ledger.mark_deleted(&req.path),
         _ => {}
     }
+    made
 }
 
 #[cfg(test)]

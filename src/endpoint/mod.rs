@@ -2,6 +2,7 @@
 //! what a run created and its cleanup.
 
 pub mod capabilities;
+pub mod case_end;
 pub mod cleanup;
 pub mod ledger;
 pub mod options;
@@ -290,6 +291,8 @@ pub struct Target {
     pub options: ClientOptions,
     pub redactor: Redactor,
     pub ledger: Ledger,
+    /// What each case created is deleted as it ends (see `case_end`).
+    pub case_end: case_end::CaseEnd,
     /// When the next request may start, for `--rate`.
     next_slot: tokio::sync::Mutex<Instant>,
     /// `--read-only`: any request but GET and HEAD is refused before it is sent.
@@ -371,6 +374,7 @@ impl Target {
             options,
             redactor,
             ledger: Ledger::default(),
+            case_end: case_end::CaseEnd::default(),
             next_slot: tokio::sync::Mutex::new(Instant::now()),
             read_only: false,
         })

@@ -58,13 +58,21 @@ impl Target {
             ..Capabilities::default()
         };
         let spc_url = self.url_for("/ServiceProviderConfig");
-        let spc = self
-            .send(&get("/ServiceProviderConfig"))
-            .await
-            .map_err(|cause| PreflightError::Unreachable {
-                url: spc_url.clone(),
-                cause,
-            })?;
+        // Every read is a GET, independent of the others: all four go at once, and the answers
+        // are judged in the order below (an answer that is not needed is not looked at).
+        let mut probe = get("/Users");
+        probe.query = vec![("count".into(), "1".into())];
+        let (spc, probed, resource_types, schemas) = futures_util::future::join4(
+            self.send(&get("/ServiceProviderConfig")),
+            self.send(&probe),
+            self.send(&get("/ResourceTypes")),
+            self.send(&get("/Schemas")),
+        )
+        .await;
+        let spc = spc.map_err(|cause| PreflightError::Unreachable {
+            url: spc_url.clone(),
+            cause,
+        })?;
         if matches!(spc.status, 401 | 403) {
             // Discovery may legitimately need credentials the run lacks; /Users certainly does.
             let users = self.send(&get("/Users")).await.ok();
@@ -129,9 +137,7 @@ impl Target {
         if caps.service_provider_config.is_some() {
             // Discovery may be public (RFC 7644 §4 allows it): only a protected endpoint tells
             // whether the credentials (or their absence) are accepted.
-            let mut probe = get("/Users");
-            probe.query = vec![("count".into(), "1".into())];
-            if let Ok(r) = self.send(&probe).await
+            if let Ok(r) = &probed
                 && matches!(r.status, 401 | 403)
             {
                 let url = self.url_for("/Users");
@@ -148,14 +154,15 @@ impl Target {
                 });
             }
         }
-        for (path, read) in [
+        for (path, read, answer) in [
             (
                 "/ResourceTypes",
                 Capabilities::read_resource_types as fn(&mut Capabilities, &Value),
+                resource_types,
             ),
-            ("/Schemas", Capabilities::read_schemas),
+            ("/Schemas", Capabilities::read_schemas, schemas),
         ] {
-            match self.send(&get(path)).await {
+            match answer {
                 Ok(r) if r.status == 200 => match serde_json::from_slice::<Value>(&r.body) {
                     Ok(v) => read(&mut caps, &v),
                     Err(_) => caps

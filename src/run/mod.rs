@@ -4,13 +4,16 @@
 pub mod fit;
 pub mod plan;
 pub mod record;
+pub mod schedule;
 pub mod session;
 
 pub use plan::{Planned, plan};
 
 use crate::check::schema::SchemaSet;
 use crate::check::{Body, Checker, Mismatch, snapshot};
-use crate::endpoint::{Capabilities, InResponse, OutRequest, Target, TransportError, ledger};
+use crate::endpoint::{
+    Capabilities, InResponse, OutRequest, Target, TransportError, case_end, ledger,
+};
 use crate::suite::vars::{PathError, Vars};
 use crate::suite::{self, Body as ReqBody, CaptureSource, Level};
 use record::{Blocked, CaseRecord, Exchange, FailedAt, Verdict};
@@ -139,7 +142,9 @@ async fn run_fixture(
     };
     let mut record = blank_record(&planned, Verdict::Pass);
     let mut vars = case_vars(ctx, number).within(&fixture.name.replace('_', "-"));
-    run_step_list(ctx, &planned, &mut record, &mut vars).await;
+    // A fixture's resources are the run's, not its first user's: they stay in the ledger for
+    // the end-of-run cleanup and are never deleted when a case ends.
+    run_step_list(ctx, &planned, &mut record, &mut vars, &mut Vec::new()).await;
     let label = format!("fixture {}: ", fixture.name);
     for x in &mut record.transcript {
         x.step = format!("{label}{}", x.step);
@@ -191,11 +196,18 @@ pub async fn run_cases(
     mut listen: impl FnMut(Event<'_>),
 ) -> Vec<CaseRecord> {
     let permits = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     for p in planned {
+        if case_end::reads_tenant_pages(&p.case) {}
+    } // TEMP-TRACE
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    for p in schedule::start_order(planned)
+        .into_iter()
+        .map(|i| &planned[i])
+    {
         let (ctx, p, permits, tx) = (ctx.clone(), p.clone(), permits.clone(), tx.clone());
+        let listing = case_end::reads_tenant_pages(&p.case);
         tokio::spawn(async move {
-            // The semaphore is fair: cases start in plan order.
+            // The semaphore is fair: cases start in `schedule::start_order`.
             let Ok(_permit) = permits.acquire_owned().await else {
                 return;
             };
@@ -203,13 +215,20 @@ pub async fn run_cases(
                 // Interrupted before this case began: it is not run, and not reported.
                 return;
             }
+            if listing {
+                ctx.target.case_end.listing_starts().await;
+            }
             let started = Instant::now();
             let task = {
                 let (ctx, p) = (ctx.clone(), p.clone());
                 tokio::spawn(async move { run_case(&ctx, &p).await })
             };
+            let mut made = Vec::new();
             let record = match task.await {
-                Ok(r) => r,
+                Ok((r, m)) => {
+                    made = m;
+                    r
+                }
                 Err(e) => {
                     let msg = match e.try_into_panic() {
                         Ok(panic) => panic
@@ -226,6 +245,11 @@ pub async fn run_cases(
                 }
             };
             let _ = tx.send(record);
+            // In the case's own slot; after an interrupt the end-of-run cleanup does it.
+            if ctx.cancelled.load(Ordering::SeqCst) {
+                made.clear();
+            }
+            ctx.target.case_end.ended(&ctx.target, made, listing).await;
         });
     }
     drop(tx);
@@ -306,15 +330,17 @@ fn error_detail(body: &Body) -> Option<String> {
     })
 }
 
-pub async fn run_case(ctx: &RunContext, p: &Planned) -> CaseRecord {
+/// Runs one case; also returns what it created (see `ledger::track`).
+pub async fn run_case(ctx: &RunContext, p: &Planned) -> (CaseRecord, Vec<ledger::Created>) {
     let started = Instant::now();
     let mut record = blank_record(p, Verdict::Pass);
+    let mut made = Vec::new();
     if let Some(reason) = ctx.caps.unmet(&p.case.requires) {
         record.verdict = Verdict::Unimplemented;
         record.message = reason;
-        return record;
+        return (record, made);
     }
-    match tokio::time::timeout(ctx.case_timeout, run_steps(ctx, p, &mut record)).await {
+    match tokio::time::timeout(ctx.case_timeout, run_steps(ctx, p, &mut record, &mut made)).await {
         Ok(()) => {}
         Err(_) => {
             record.verdict = Verdict::Error;
@@ -344,7 +370,7 @@ pub async fn run_case(ctx: &RunContext, p: &Planned) -> CaseRecord {
     }
     record.retries = record.transcript.iter().map(|x| x.retries.len()).sum();
     record.duration = started.elapsed();
-    record
+    (record, made)
 }
 
 fn case_vars(ctx: &RunContext, number: usize) -> Vars {
@@ -357,7 +383,12 @@ fn case_vars(ctx: &RunContext, number: usize) -> Vars {
     .with_declared(ctx.declared.clone())
 }
 
-async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
+async fn run_steps(
+    ctx: &RunContext,
+    p: &Planned,
+    record: &mut CaseRecord,
+    made: &mut Vec<ledger::Created>,
+) {
     let mut vars = case_vars(ctx, p.number);
     for name in &p.case.uses {
         let Some(outcome) = ctx.fixtures.get(ctx, p, name).await else {
@@ -382,10 +413,18 @@ async fn run_steps(ctx: &RunContext, p: &Planned, record: &mut CaseRecord) {
             vars.set(k, v.clone());
         }
     }
-    run_step_list(ctx, p, record, &mut vars).await;
+    run_step_list(ctx, p, record, &mut vars, made).await;
 }
 
-async fn run_step_list(ctx: &RunContext, p: &Planned, record: &mut CaseRecord, vars: &mut Vars) {
+/// Runs a case's (or a fixture's) steps; what they create goes into `made` as well as the
+/// run's ledger.
+async fn run_step_list(
+    ctx: &RunContext,
+    p: &Planned,
+    record: &mut CaseRecord,
+    vars: &mut Vars,
+    made: &mut Vec<ledger::Created>,
+) {
     let checker = Checker {
         schemas: ctx.schemas,
     };
@@ -438,7 +477,7 @@ async fn run_step_list(ctx: &RunContext, p: &Planned, record: &mut CaseRecord, v
         let resp = match sent {
             Ok(r) => r,
             Err(e) => {
-                ledger::track(&ctx.target, &ctx.run_id, &req, None);
+                made.extend(ledger::track(&ctx.target, &ctx.run_id, &req, None));
                 record
                     .transcript
                     .push(exchange(ctx, &step_label, &req, None, Some(e.to_string())));
@@ -461,7 +500,7 @@ async fn run_step_list(ctx: &RunContext, p: &Planned, record: &mut CaseRecord, v
             }
         };
         let body = Body::parse(&resp);
-        ledger::track(&ctx.target, &ctx.run_id, &req, Some(&resp));
+        made.extend(ledger::track(&ctx.target, &ctx.run_id, &req, Some(&resp)));
         record
             .transcript
             .push(exchange(ctx, &step_label, &req, Some(&resp), None));

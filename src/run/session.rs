@@ -213,6 +213,9 @@ pub fn run(a: RunOptions) -> i32 {
         Err(e) => return fatal(e),
     };
     target.read_only = a.read_only;
+    if !a.keep {
+        target.case_end.enable(a.jobs);
+    }
     if profiles.iter().any(|p| p == "looop") {
         let path = target.base_path.clone();
         if !path.ends_with("/scim/v2") {
