@@ -196,60 +196,67 @@ pub async fn run_cases(
     mut listen: impl FnMut(Event<'_>),
 ) -> Vec<CaseRecord> {
     let permits = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
-    for p in planned {
-        if case_end::reads_tenant_pages(&p.case) {}
-    } // TEMP-TRACE
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    for p in schedule::start_order(planned)
+    let order: Vec<Planned> = schedule::start_order(planned)
         .into_iter()
-        .map(|i| &planned[i])
+        .map(|i| planned[i].clone())
+        .collect();
     {
-        let (ctx, p, permits, tx) = (ctx.clone(), p.clone(), permits.clone(), tx.clone());
-        let listing = case_end::reads_tenant_pages(&p.case);
+        let (ctx, tx) = (ctx.clone(), tx.clone());
+        // One dispatcher takes the permits in `schedule::start_order`: tasks spawned at once
+        // would race for them, and on a real server a verdict can depend on what ran before
+        // (ids drawn from per-type counters, what is still stored).
         tokio::spawn(async move {
-            // The semaphore is fair: cases start in `schedule::start_order`.
-            let Ok(_permit) = permits.acquire_owned().await else {
-                return;
-            };
-            if ctx.cancelled.load(Ordering::SeqCst) {
-                // Interrupted before this case began: it is not run, and not reported.
-                return;
-            }
-            if listing {
-                ctx.target.case_end.listing_starts().await;
-            }
-            let started = Instant::now();
-            let task = {
-                let (ctx, p) = (ctx.clone(), p.clone());
-                tokio::spawn(async move { run_case(&ctx, &p).await })
-            };
-            let mut made = Vec::new();
-            let record = match task.await {
-                Ok((r, m)) => {
-                    made = m;
-                    r
+            for p in order {
+                let Ok(permit) = permits.clone().acquire_owned().await else {
+                    return;
+                };
+                if ctx.cancelled.load(Ordering::SeqCst) {
+                    // Interrupted before this case began: it is not run, and not reported.
+                    return;
                 }
-                Err(e) => {
-                    let msg = match e.try_into_panic() {
-                        Ok(panic) => panic
-                            .downcast_ref::<&str>()
-                            .map(|s| s.to_string())
-                            .or_else(|| panic.downcast_ref::<String>().cloned())
-                            .unwrap_or_else(|| "unknown panic".into()),
-                        Err(e) => e.to_string(),
+                let listing = case_end::reads_tenant_pages(&p.case);
+                let (ctx, tx) = (ctx.clone(), tx.clone());
+                tokio::spawn(async move {
+                    let _permit = permit;
+                    if listing {
+                        ctx.target.case_end.listing_starts().await;
+                    }
+                    let started = Instant::now();
+                    let task = {
+                        let (ctx, p) = (ctx.clone(), p.clone());
+                        tokio::spawn(async move { run_case(&ctx, &p).await })
                     };
-                    let mut r = blank_record(&p, Verdict::Error);
-                    r.message = format!("internal error in scimspec (please report it): {msg}");
-                    r.duration = started.elapsed();
-                    r
-                }
-            };
-            let _ = tx.send(record);
-            // In the case's own slot; after an interrupt the end-of-run cleanup does it.
-            if ctx.cancelled.load(Ordering::SeqCst) {
-                made.clear();
+                    let mut made = Vec::new();
+                    let record = match task.await {
+                        Ok((r, m)) => {
+                            made = m;
+                            r
+                        }
+                        Err(e) => {
+                            let msg = match e.try_into_panic() {
+                                Ok(panic) => panic
+                                    .downcast_ref::<&str>()
+                                    .map(|s| s.to_string())
+                                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                                    .unwrap_or_else(|| "unknown panic".into()),
+                                Err(e) => e.to_string(),
+                            };
+                            let mut r = blank_record(&p, Verdict::Error);
+                            r.message =
+                                format!("internal error in scimspec (please report it): {msg}");
+                            r.duration = started.elapsed();
+                            r
+                        }
+                    };
+                    let _ = tx.send(record);
+                    // In the case's own slot; after an interrupt the end-of-run cleanup does it.
+                    if ctx.cancelled.load(Ordering::SeqCst) {
+                        made.clear();
+                    }
+                    ctx.target.case_end.ended(&ctx.target, made, listing).await;
+                });
             }
-            ctx.target.case_end.ended(&ctx.target, made, listing).await;
         });
     }
     drop(tx);
