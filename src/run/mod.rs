@@ -934,16 +934,21 @@ mod tests {
             blocked("loop-b", "PATCH /Users/{id}", Some("s::loop-a")),
         ];
         resolve_root_causes(&mut records);
-        let cause = |i: usize| {
-            records[i]
-                .blocked
-                .as_ref()
-                .and_then(|b| b.root_cause.clone())
-        };
-        assert_eq!(cause(1).as_deref(), Some("s::create-user"));
-        assert_eq!(cause(0).as_deref(), Some("s::create-user"));
-        assert_eq!(cause(3), None, "a cycle of owners explains nothing");
-        assert_eq!(cause(4), None);
+        assert_eq!(root_cause(&records, 1).as_deref(), Some("s::create-user"));
+        assert_eq!(root_cause(&records, 0).as_deref(), Some("s::create-user"));
+        assert_eq!(
+            root_cause(&records, 3),
+            None,
+            "a cycle of owners explains nothing"
+        );
+        assert_eq!(root_cause(&records, 4), None);
+    }
+
+    fn root_cause(records: &[CaseRecord], i: usize) -> Option<String> {
+        records[i]
+            .blocked
+            .as_ref()
+            .and_then(|b| b.root_cause.clone())
     }
 
     /// A create answered with no body blocks every case that captures from it, whatever it
@@ -972,14 +977,12 @@ mod tests {
             blocked("group", "POST /Groups", None),
         ];
         resolve_root_causes(&mut records);
-        let cause = |i: usize| {
-            records[i]
-                .blocked
-                .as_ref()
-                .and_then(|b| b.root_cause.clone())
-        };
-        assert_eq!(cause(0).as_deref(), Some("s::create"));
-        assert_eq!(cause(3), None, "nothing failed on POST /Groups");
+        assert_eq!(root_cause(&records, 0).as_deref(), Some("s::create"));
+        assert_eq!(
+            root_cause(&records, 3),
+            None,
+            "nothing failed on POST /Groups"
+        );
         // Without an owner, a capture from the same place is the same failure.
         records.remove(2);
         if let Some(b) = records[0].blocked.as_mut() {
