@@ -304,6 +304,25 @@ fn broken(level: Level) -> Verdict {
     }
 }
 
+/// How long to wait (ms) before a timestamp taken now would differ from `ts`, when `ts` is an
+/// RFC 3339 time whose fraction shows a resolution finer than a second: the unit of its last
+/// significant digit plus 100 ms (the server stamps before it answers, and its clock may tick
+/// coarser than it prints). `None` (wait the step's full `wait_ms`) for a whole-second time, a
+/// zero fraction or anything that is not a timestamp.
+pub fn wait_for_change(ts: &str) -> Option<u64> {
+    ts.parse::<jiff::Timestamp>().ok()?;
+    let (_, time) = ts.split_once(['T', 't'])?;
+    let (_, rest) = time.split_once('.')?;
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let significant = digits.trim_end_matches('0').len();
+    if significant == 0 {
+        return None;
+    }
+    // 10^-n s in ms, at least 1: a tenth of a second is 100 ms, anything finer 1 ms.
+    let unit_ms = 10u64.pow(3u32.saturating_sub(significant as u32));
+    Some(unit_ms + 100)
+}
+
 /// A request as the suite writes it, with every interpolated part shown as `{id}`:
 /// `/Users/${id}` -> `/Users/{id}`.
 pub fn request_template(method: &str, path: &str) -> String {
@@ -449,6 +468,14 @@ async fn run_step_list(
             return;
         }
         if let Some(ms) = step.wait_ms {
+            let ms = match &step.resolution_of {
+                Some(t) => vars
+                    .render(t)
+                    .ok()
+                    .and_then(|ts| wait_for_change(&ts))
+                    .map_or(ms, |w| w.min(ms)),
+                None => ms,
+            };
             tokio::time::sleep(Duration::from_millis(ms)).await;
             continue;
         }
@@ -942,6 +969,17 @@ mod tests {
             "a cycle of owners explains nothing"
         );
         assert_eq!(root_cause(&records, 4), None);
+    }
+
+    #[test]
+    fn a_fine_timestamp_shortens_the_wait_and_a_whole_second_one_does_not() {
+        assert_eq!(wait_for_change("2026-11-30T11:12:28.125151Z"), Some(101));
+        assert_eq!(wait_for_change("2026-11-30T11:12:28.120Z"), Some(110));
+        assert_eq!(wait_for_change("2026-11-30T11:12:28.5+01:00"), Some(200));
+        assert_eq!(wait_for_change("2026-11-30T11:12:28Z"), None);
+        assert_eq!(wait_for_change("2026-11-30T11:12:28.000Z"), None);
+        assert_eq!(wait_for_change("yesterday.5"), None);
+        assert_eq!(wait_for_change(""), None);
     }
 
     fn root_cause(records: &[CaseRecord], i: usize) -> Option<String> {

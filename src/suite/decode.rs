@@ -41,6 +41,7 @@ const STEP_KEYS: &[&str] = &[
     "fit",
     "proven_by",
     "wait_ms",
+    "resolution_of",
 ];
 /// The longest a `wait_ms` step may wait: a case is not a place to sleep long.
 const MAX_WAIT_MS: u64 = 5000;
@@ -645,10 +646,25 @@ impl<'a> Decoder<'a> {
                     format!("`wait_ms` is a number of milliseconds from 1 to {MAX_WAIT_MS}"),
                 );
             }
-            if obj.len() > 1 + usize::from(name.is_some()) {
+            let resolution_of = match obj.get("resolution_of") {
+                Some(Value::String(t)) => {
+                    self.check_vars(t, &child(at, "resolution_of"), defined);
+                    Some(t.clone())
+                }
+                Some(_) => {
+                    self.error(
+                        &child(at, "resolution_of"),
+                        "`resolution_of` is a timestamp, e.g. \"${before}\"",
+                    );
+                    None
+                }
+                None => None,
+            };
+            let allowed = 1 + usize::from(name.is_some()) + usize::from(resolution_of.is_some());
+            if obj.len() > allowed {
                 self.error(
                     at,
-                    "a `wait_ms` step only waits: it takes a `name` and nothing else",
+                    "a `wait_ms` step only waits: it takes a `name`, `resolution_of` and nothing else",
                 );
             }
             return Some(Step {
@@ -657,6 +673,7 @@ impl<'a> Decoder<'a> {
                 fit: false,
                 proven_by: None,
                 wait_ms: Some(ms.unwrap_or(1)),
+                resolution_of,
                 request: Request {
                     method: "GET".into(),
                     path: String::new(),
@@ -750,6 +767,7 @@ impl<'a> Decoder<'a> {
             fit,
             proven_by,
             wait_ms: None,
+            resolution_of: None,
             request,
             expect,
             capture,

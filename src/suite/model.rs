@@ -207,6 +207,10 @@ pub struct Step {
     /// A step that only lets time pass (`wait_ms`), e.g. past a second boundary before an
     /// update whose timestamp must change; nothing is sent.
     pub wait_ms: Option<u64>,
+    /// With `wait_ms`: a timestamp (`${before}`); when it shows a resolution finer than a
+    /// second, the wait is only as long as a change of that timestamp needs (see
+    /// `run::wait_for_change`), so a server with fine timestamps is not waited on for a second.
+    pub resolution_of: Option<String>,
     pub request: Request,
     pub expect: Expect,
     pub capture: Vec<(String, CaptureSource)>,
