@@ -633,7 +633,11 @@ async fn run_step_list(
         if !mismatches.is_empty() {
             let request = request_template(&req.method, &step.request.path);
             let first = &mismatches[0];
-            if step.setup {
+            // Captures are evaluated only once every expectation held, and a capture is never
+            // a check: an own step whose answer lacks what a later step needs blocks the case,
+            // like a setup step, and the case that owns that answer is its root cause.
+            let capture_only = first.subject.starts_with("capture ");
+            if step.setup || capture_only {
                 let refused = !(200..300).contains(&resp.status) && first.subject == "status";
                 // A capture's variable name is the suite's own word: the cause names what the
                 // answer lacked, so cases capturing `uid` and `id` from the same create group.
@@ -654,8 +658,15 @@ async fn run_step_list(
                 };
                 record.verdict = Verdict::Blocked;
                 record.message = format!(
-                    "blocked at {step_label} (setup): {}: expected {}, got {}",
-                    first.subject, first.expected, first.actual
+                    "blocked at {step_label} ({}): {}: expected {}, got {}",
+                    if step.setup {
+                        "setup"
+                    } else {
+                        "a value later steps need"
+                    },
+                    first.subject,
+                    first.expected,
+                    first.actual
                 );
                 record.blocked = Some(Blocked {
                     step: step_label.clone(),
