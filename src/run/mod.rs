@@ -600,7 +600,11 @@ async fn run_step_list(
                 }
             }
         }
-        if mismatches.is_empty() {
+        // Captures are evaluated only once every expectation held, and a capture is never a
+        // check: an own step whose answer lacks what a later step needs blocks the case, like a
+        // setup step, and the case that owns that answer is its root cause.
+        let capture_only = mismatches.is_empty();
+        if capture_only {
             for (name, source) in &step.capture {
                 let value = match source {
                     CaptureSource::Pointer(ptr) => body
@@ -633,10 +637,6 @@ async fn run_step_list(
         if !mismatches.is_empty() {
             let request = request_template(&req.method, &step.request.path);
             let first = &mismatches[0];
-            // Captures are evaluated only once every expectation held, and a capture is never
-            // a check: an own step whose answer lacks what a later step needs blocks the case,
-            // like a setup step, and the case that owns that answer is its root cause.
-            let capture_only = first.subject.starts_with("capture ");
             if step.setup || capture_only {
                 let refused = !(200..300).contains(&resp.status) && first.subject == "status";
                 // A capture's variable name is the suite's own word: the cause names what the

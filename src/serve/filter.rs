@@ -135,6 +135,27 @@ fn tokenize(s: &str) -> ScimResult<Vec<Tok>> {
 }
 
 /// Checks the syntax of an attribute path: `[URN ":"] name ["." subName]`.
+/// Each character of a filter or path with its byte offset and whether it lies inside a `"…"`
+/// string literal (from the character after the opening quote through the closing one), so
+/// scanners for operators or brackets can pass over literal text.
+pub fn in_literals(text: &str) -> impl Iterator<Item = (usize, char, bool)> + '_ {
+    let (mut in_str, mut escaped) = (false, false);
+    text.char_indices().map(move |(i, c)| {
+        if !in_str {
+            in_str = c == '"';
+            return (i, c, false);
+        }
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == '"' {
+            in_str = false;
+        }
+        (i, c, true)
+    })
+}
+
 pub fn valid_attr_path(text: &str) -> bool {
     let attr_part = if text.len() > 4 && starts_with_ci(text, "urn:") {
         match text.rfind(':') {

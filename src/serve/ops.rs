@@ -868,30 +868,15 @@ fn uppercase_operator(f: &str) -> Option<String> {
     const WORDS: &[&str] = &[
         "eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr", "and", "or", "not",
     ];
-    let mut in_str = false;
-    let mut escaped = false;
-    let mut outside = String::new();
-    for c in f.chars() {
-        if in_str {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_str = false;
+    let outside: String = filter::in_literals(f)
+        .map(|(_, c, inside)| {
+            if inside || matches!(c, '(' | ')' | '[' | ']') {
+                ' '
+            } else {
+                c
             }
-            outside.push(' ');
-            continue;
-        }
-        if c == '"' {
-            in_str = true;
-        }
-        outside.push(if matches!(c, '(' | ')' | '[' | ']') {
-            ' '
-        } else {
-            c
-        });
-    }
+        })
+        .collect();
     outside
         .split_whitespace()
         .find(|w| WORDS.iter().any(|k| k.eq_ignore_ascii_case(w)) && !WORDS.contains(w))

@@ -168,22 +168,10 @@ fn split_path(path: &str) -> ScimResult<ParsedPath> {
     };
     let attr = &path[..open];
     // Find the matching ']' outside string literals.
-    let mut in_str = false;
-    let mut escaped = false;
     let mut close = None;
-    for (i, c) in path[open + 1..].char_indices() {
-        if in_str {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_str = false;
-            }
-            continue;
-        }
+    for (i, c, inside) in filter::in_literals(&path[open + 1..]) {
         match c {
-            '"' => in_str = true,
+            _ if inside => {}
             ']' => {
                 close = Some(open + 1 + i);
                 break;
