@@ -660,7 +660,8 @@ impl<'a> Decoder<'a> {
                 }
                 None => None,
             };
-            let allowed = 1 + usize::from(name.is_some()) + usize::from(resolution_of.is_some());
+            let allowed =
+                1 + usize::from(name.is_some()) + usize::from(obj.contains_key("resolution_of"));
             if obj.len() > allowed {
                 self.error(
                     at,
