@@ -233,6 +233,10 @@ struct RunArgs {
     /// Leave created resources in place (for debugging; `scimspec cleanup` removes them later)
     #[arg(long, help_heading = "Safety")]
     keep: bool,
+    /// Send every read of /ServiceProviderConfig, /ResourceTypes and /Schemas (by default a
+    /// case's read that repeats one already answered in the run, byte for byte, gets that answer)
+    #[arg(long, help_heading = "Safety")]
+    no_shared_discovery: bool,
 
     /// Write JUnit XML here
     #[arg(long, value_name = "FILE", help_heading = "Reports")]
@@ -568,6 +572,7 @@ impl From<RunArgs> for RunOptions {
             read_only: a.read_only,
             record_http: a.record_http,
             keep: a.keep,
+            shared_discovery: !a.no_shared_discovery,
             snapshots: a.snapshots,
             snapshot_mode: a.snapshot_mode,
             snapshot_drift: a.snapshot_drift,

@@ -8,6 +8,7 @@ pub mod ledger;
 pub mod options;
 pub mod preflight;
 pub mod redact;
+pub mod shared;
 
 pub use crate::text::{segment, unsafe_segment};
 pub use capabilities::Capabilities;
@@ -297,6 +298,8 @@ pub struct Target {
     next_slot: tokio::sync::Mutex<Instant>,
     /// `--read-only`: any request but GET and HEAD is refused before it is sent.
     pub read_only: bool,
+    /// Discovery answers read once per run (see `shared`).
+    pub shared: shared::SharedReads,
 }
 
 impl Target {
@@ -377,6 +380,7 @@ impl Target {
             case_end: case_end::CaseEnd::default(),
             next_slot: tokio::sync::Mutex::new(Instant::now()),
             read_only: false,
+            shared: shared::SharedReads::default(),
         })
     }
 

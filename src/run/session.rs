@@ -54,6 +54,9 @@ pub struct RunOptions {
     pub read_only: bool,
     pub record_http: Option<PathBuf>,
     pub keep: bool,
+    /// Discovery reads that repeat one already answered in the run get that answer (see
+    /// `endpoint::shared`); off with `--no-shared-discovery`.
+    pub shared_discovery: bool,
     pub snapshots: Option<PathBuf>,
     pub snapshot_mode: snapshot::Mode,
     pub snapshot_drift: snapshot::Drift,
@@ -213,6 +216,7 @@ pub fn run(a: RunOptions) -> i32 {
         Err(e) => return fatal(e),
     };
     target.read_only = a.read_only;
+    target.shared.enabled = a.shared_discovery;
     if !a.keep {
         target.case_end.enable(a.jobs);
     }
