@@ -176,17 +176,13 @@ async fn one_request(
         .get("Operations")
         .and_then(Value::as_array)
         .ok_or("POST /Bulk answered no Operations")?;
-    Ok(match_results(target, chunk, results))
+    Ok(match_results(chunk, results))
 }
 
 /// Which result answers which operation: by its `location` (the resource's URL), else by
 /// position when the answer has one result per operation, each a DELETE. A result that cannot
 /// be placed confirms nothing.
-fn match_results(
-    target: &Target,
-    chunk: &[(Created, String)],
-    results: &[Value],
-) -> Vec<Option<u16>> {
+fn match_results(chunk: &[(Created, String)], results: &[Value]) -> Vec<Option<u16>> {
     let status = |r: &Value| -> Option<u16> {
         match r.get("status")? {
             Value::String(s) => s.trim().parse().ok(),
@@ -195,13 +191,18 @@ fn match_results(
             _ => None,
         }
     };
+    // A location ending in the operation's path names it, wherever the server says it lives
+    // (scim2-server's carry a `/v2` its base URL lacks); it is only read, never requested.
     let located = |path: &str| {
-        let wanted = format!("{}{path}", target.base_path);
         results.iter().find(|r| {
             r.get("location")
                 .and_then(Value::as_str)
-                .and_then(|l| target.checked_url(l).ok())
-                .is_some_and(|u| u.path() == wanted)
+                .map(|l| {
+                    url::Url::parse(l)
+                        .map(|u| u.path().to_owned())
+                        .unwrap_or_else(|_| l.split(['?', '#']).next().unwrap_or("").to_owned())
+                })
+                .is_some_and(|p| p.trim_end_matches('/').ends_with(path))
         })
     };
     let by_position = results.len() == chunk.len()
@@ -222,4 +223,46 @@ fn match_results(
             None => None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::match_results;
+    use crate::endpoint::ledger::Created;
+    use serde_json::json;
+
+    fn ops(ids: &[&str]) -> Vec<(Created, String)> {
+        ids.iter()
+            .map(|id| {
+                let c = Created {
+                    collection: "/Users".into(),
+                    id: Some((*id).into()),
+                    name: None,
+                };
+                (c, format!("/Users/{id}"))
+            })
+            .collect()
+    }
+
+    /// Results are placed by location (even one under another prefix, in any order), by
+    /// position only when the answer has one location-less DELETE result per operation; what
+    /// cannot be placed confirms nothing.
+    #[test]
+    fn each_operation_is_confirmed_only_by_its_own_result() {
+        let chunk = ops(&["a", "b"]);
+        let reversed = [
+            json!({"method": "DELETE", "location": "https://h/v2/Users/b", "status": "500"}),
+            json!({"method": "DELETE", "location": "https://h/scim/Users/a", "status": 204}),
+        ];
+        assert_eq!(match_results(&chunk, &reversed), vec![Some(204), Some(500)]);
+        let bare = [json!({"status": "204"}), json!({"status": {"code": "404"}})];
+        assert_eq!(match_results(&chunk, &bare), vec![Some(204), Some(404)]);
+        let short = [json!({"method": "DELETE", "status": "204"})];
+        assert_eq!(match_results(&chunk, &short), vec![None, None]);
+        let other = [
+            json!({"location": "https://h/Users/zz", "status": "204"}),
+            json!({"location": "https://h/Users/ab", "status": "204"}),
+        ];
+        assert_eq!(match_results(&chunk, &other), vec![None, None]);
+    }
 }
