@@ -233,6 +233,11 @@ struct RunArgs {
     /// Leave created resources in place (for debugging; `scimspec cleanup` removes them later)
     #[arg(long, help_heading = "Safety")]
     keep: bool,
+    /// Delete what the run created with one DELETE per resource, even where the server
+    /// advertises Bulk (by default the cleanup sends Bulk DELETEs, up to 100 a request, and
+    /// deletes one by one whatever Bulk did not confirm)
+    #[arg(long, help_heading = "Safety")]
+    no_bulk_cleanup: bool,
     /// Send every read of /ServiceProviderConfig, /ResourceTypes and /Schemas (by default a
     /// case's read that repeats one already answered in the run, byte for byte, gets that answer)
     #[arg(long, help_heading = "Safety")]
@@ -572,6 +577,7 @@ impl From<RunArgs> for RunOptions {
             read_only: a.read_only,
             record_http: a.record_http,
             keep: a.keep,
+            bulk_cleanup: !a.no_bulk_cleanup,
             shared_discovery: !a.no_shared_discovery,
             snapshots: a.snapshots,
             snapshot_mode: a.snapshot_mode,

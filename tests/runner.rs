@@ -1073,6 +1073,11 @@ fn discovery_answers_are_read_once_per_run() {
         .sum();
     // Every request but preflight's (four, with the /Users probe) is some case's.
     assert_eq!(total as usize, seen.lock().expect("log").len() - 4);
+    assert_eq!(
+        report.0["run"]["requests"].as_u64(),
+        Some(seen.lock().expect("log").len() as u64),
+        "run.requests counts what was sent"
+    );
     // The HAR holds what was sent, not the shared answers.
     let har: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&har).expect("har")).expect("HAR JSON");
