@@ -83,13 +83,21 @@ impl Place {
     }
 }
 
+/// A name the run sent: where it may name a resource, and how many of the writes that carried
+/// it have an effect the ledger does not know (not answered 2xx, or not on a resource it holds).
+#[derive(Debug)]
+struct NameState {
+    place: Place,
+    unsettled: u32,
+}
+
 #[derive(Debug, Default)]
 pub struct Ledger {
     created: Mutex<Vec<Created>>,
     deleted: Mutex<Vec<Created>>,
     /// Every userName/displayName the run sent in a write, with where it may have been used:
     /// what the final sweep looks for (and where).
-    names: Mutex<BTreeMap<String, Place>>,
+    names: Mutex<BTreeMap<String, NameState>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -109,7 +117,7 @@ impl Ledger {
             name: name.map(str::to_owned),
         };
         if let Some(n) = name {
-            self.note_name(n, Place::of(collection));
+            self.note_name(n, Place::of(collection), false);
         }
         let mut all = lock(&self.created);
         let same = all
@@ -140,23 +148,48 @@ impl Ledger {
         }
     }
 
-    /// A name the run sent: the final sweep looks it up whatever the answers said.
-    pub fn note_name(&self, name: &str, place: Place) {
+    /// A name the run sent (`sent`: in a write about to go out, whose effect is unknown until
+    /// its answer settles it) or recorded with a resource.
+    pub fn note_name(&self, name: &str, place: Place, sent: bool) {
         let mut names = lock(&self.names);
-        let known = names.entry(name.to_owned()).or_insert(place);
-        if *known != place {
-            *known = Place::Anywhere;
+        let state = names.entry(name.to_owned()).or_insert(NameState {
+            place,
+            unsettled: 0,
+        });
+        if state.place != place {
+            state.place = Place::Anywhere;
+        }
+        if sent {
+            state.unsettled += 1;
         }
     }
 
-    /// The names the final sweep looks for in the Groups (`groups`) or the Users collection.
+    /// A write that carried `name` was answered 2xx and made or changed a resource the ledger
+    /// holds by id: whatever it did to that name, the deletes by id undo.
+    fn settle_name(&self, name: &str) {
+        if let Some(state) = lock(&self.names).get_mut(name) {
+            state.unsettled = state.unsettled.saturating_sub(1);
+        }
+    }
+
+    /// The names the final sweep looks for in the Groups (`groups`) or the Users collection:
+    /// those a write carried whose effect the ledger does not know (no answer, an error, a
+    /// Bulk request, a write to a resource it does not hold). A name only ever sent in writes
+    /// answered 2xx on resources the ledger holds names nothing the deletes by id missed.
     pub fn names(&self, groups: bool) -> Vec<String> {
         let wanted = if groups { Place::Groups } else { Place::Users };
         lock(&self.names)
             .iter()
-            .filter(|(_, p)| **p == wanted || **p == Place::Anywhere)
+            .filter(|(_, s)| s.unsettled > 0 && (s.place == wanted || s.place == Place::Anywhere))
             .map(|(n, _)| n.clone())
             .collect()
+    }
+
+    /// Whether the ledger holds the resource with this id in this collection.
+    fn holds(&self, collection: &str, id: &str) -> bool {
+        lock(&self.created)
+            .iter()
+            .any(|c| c.collection == collection && c.id.as_deref() == Some(id))
     }
 
     /// A case (or the cleanup) deleted the resource at this path (its DELETE answered 2xx or 404).
@@ -308,7 +341,7 @@ pub fn before_send(target: &super::Target, run_id: &str, req: &super::OutRequest
     marked_names(&b, &marker, &mut names);
     let place = split(target, &req.path).map_or(Place::Anywhere, |(c, _)| Place::of(&c));
     for n in names {
-        target.ledger.note_name(&n, place);
+        target.ledger.note_name(&n, place, true);
     }
 }
 
@@ -346,7 +379,6 @@ pub fn track(
     }) else {
         return made;
     };
-    let _ = run_id;
     let sent: Option<Value> = req
         .body
         .as_deref()
@@ -421,6 +453,25 @@ pub fn track(
         }
         ("DELETE", [_]) if ok || status == Some(404) => ledger.mark_deleted(&req.path),
         _ => {}
+    }
+    // Names settle only where the answer tells the whole effect: a create that gave its id, or
+    // a PUT/PATCH answered 2xx on a resource the ledger holds. Bulk requests never settle.
+    let settled = ok
+        && match (method.as_str(), rest.as_slice()) {
+            ("POST", []) => collection != "/Bulk" && !made.is_empty(),
+            ("PUT" | "PATCH", [id]) => ledger.holds(&collection, id),
+            _ => false,
+        };
+    if settled && let Some(body) = &sent {
+        let mut names = Vec::new();
+        marked_names(
+            body,
+            &format!("scimspec-{run_id}").to_ascii_lowercase(),
+            &mut names,
+        );
+        for n in names {
+            ledger.settle_name(&n);
+        }
     }
     made
 }
