@@ -52,7 +52,10 @@ cases = d["cases"]
 reqs = sum(c.get("requests", len(c.get("transcript", []))) for c in cases)
 # Shared fixtures' requests are the run's, shown in every user's transcript but counted once.
 reqs += d["run"].get("fixture_requests", 0)
-deletes = d["run"]["cleanup"].get("deleted", 0)
+# Every request the run sent (preflight, cases, fixtures, cleanup with its sweep); older reports
+# counted only the cleanup's deletes.
+total = d["run"].get("requests", reqs + d["run"]["cleanup"].get("deleted", 0))
+deletes = total - reqs
 biggest = 0
 for c in cases:
     for t in c.get("transcript", []):
@@ -85,7 +88,7 @@ for _ in $(seq "$RUNS"); do
   run empty 18480
   run seeded 18481
 done
-printf '%-22s %8s %8s %9s %10s %10s %12s  %s\n' "core profile" "wall s" "CPU s" "RSS MiB" "req/case" "+cleanup" "largest B" "verdicts"
+printf '%-22s %8s %8s %9s %10s %10s %12s  %s\n' "core profile" "wall s" "CPU s" "RSS MiB" "req/case" "all/case" "largest B" "verdicts"
 for tag in empty seeded; do
   cases=$(col $tag 4); reqs=$(col $tag 5); dels=$(col $tag 6)
   printf '%-22s %8s %8s %9s %10.2f %10.2f %12s  %s\n' "$tag server" "$(col $tag 1)" "$(col $tag 2)" \

@@ -233,6 +233,11 @@ struct RunArgs {
     /// Leave created resources in place (for debugging; `scimspec cleanup` removes them later)
     #[arg(long, help_heading = "Safety")]
     keep: bool,
+    /// Delete what the run created with one DELETE per resource, even where the server
+    /// advertises Bulk (by default the cleanup sends Bulk DELETEs, up to 100 a request, and
+    /// deletes one by one whatever Bulk did not confirm)
+    #[arg(long, help_heading = "Safety")]
+    no_bulk_cleanup: bool,
 
     /// Write JUnit XML here
     #[arg(long, value_name = "FILE", help_heading = "Reports")]
@@ -568,6 +573,7 @@ impl From<RunArgs> for RunOptions {
             read_only: a.read_only,
             record_http: a.record_http,
             keep: a.keep,
+            bulk_cleanup: !a.no_bulk_cleanup,
             snapshots: a.snapshots,
             snapshot_mode: a.snapshot_mode,
             snapshot_drift: a.snapshot_drift,

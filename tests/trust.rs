@@ -441,6 +441,53 @@ fn after_full_runs_with_each_hostile_fault_the_summary_is_true() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The cleanup deletes by Bulk where the server advertises it (a few requests for dozens of
+/// resources), trusts only what each operation's result confirms, and deletes the rest one by
+/// one: under each fault of the Bulk answers, nothing the run made is left on the server.
+#[test]
+fn bulk_cleanup_deletes_everything_whatever_the_bulk_answers() {
+    for fault in [
+        "",
+        "bulk-advertised-not-implemented",
+        "bulk-operations-reversed",
+        "bulk-status-integer",
+        "bulk-no-location",
+        "bulk-error-response-omitted",
+        "delete-500-twice",
+    ] {
+        let faults: Vec<&str> = [fault].into_iter().filter(|f| !f.is_empty()).collect();
+        let server = serve_with(&faults, 0);
+        let dir = tempdir("trust-bulk-cleanup");
+        let report = dir.join("r.json");
+        let out = run(&server, &["3.5.2-patch", "--jobs", "4", "--json"])
+            .arg(&report)
+            .output()
+            .expect("runs");
+        let (stdout, stderr) = text(&out);
+        assert!(
+            leftovers(&server.url).is_empty(),
+            "{fault}: left on the server\n{stdout}{stderr}"
+        );
+        assert!(stdout.contains(", 0 left"), "{fault}: {stdout}");
+        let doc = json_report(&report);
+        let created = doc["run"]["cleanup"]["created"].as_u64().unwrap_or(0);
+        let requests = doc["run"]["cleanup"]["requests"].as_u64().unwrap_or(0);
+        assert!(created > 40, "{fault}: {created} created");
+        if fault.is_empty() {
+            assert!(
+                requests * 4 < created,
+                "{created} created, {requests} cleanup requests: Bulk was not used"
+            );
+        }
+        if fault == "bulk-advertised-not-implemented" {
+            assert!(
+                requests >= created,
+                "{created} created, {requests} cleanup requests: nothing can go by Bulk"
+            );
+        }
+    }
+}
+
 fn full_run_summary_is_true(fault: &str) -> Result<(), String> {
     let server = serve_with(&[fault], 0);
     let dir = tempdir("trust-full");

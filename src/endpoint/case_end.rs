@@ -7,7 +7,7 @@
 //! an early end leaves it to the end-of-run cleanup.
 
 use super::Target;
-use super::cleanup::delete_each;
+use super::bulk_delete;
 use super::ledger::Created;
 use crate::suite::{self, Case};
 use std::sync::Mutex;
@@ -77,6 +77,20 @@ impl CaseEnd {
     /// DELETEs that fail are left in the ledger for the end-of-run cleanup (with its retries).
     pub async fn ended(&self, target: &Target, made: Vec<Created>, listing: bool) {
         let enabled = self.enabled.load(Ordering::SeqCst);
+        // With Bulk, deletes wait until a request's worth is held: the end-of-run cleanup sends
+        // the rest in one request, so the run still ends when its last case ends.
+        let batch_size = target
+            .bulk_delete
+            .get()
+            .filter(|b| b.usable())
+            .map_or(1, bulk_delete::BulkDelete::batch_size);
+        let made: Vec<Created> = made
+            .into_iter()
+            .filter(|c| {
+                c.id.as_deref()
+                    .is_some_and(|id| !target.ledger.is_deleted(&c.collection, id))
+            })
+            .collect();
         let batch = {
             let mut s = lock(&self.state);
             if listing {
@@ -85,7 +99,12 @@ impl CaseEnd {
             if enabled {
                 s.held.extend(made);
             }
-            if !enabled || s.listing > 0 || s.listing_waiting > 0 || s.held.is_empty() {
+            if !enabled
+                || s.listing > 0
+                || s.listing_waiting > 0
+                || s.held.is_empty()
+                || s.held.len() < batch_size
+            {
                 None
             } else {
                 s.deleting += 1;
@@ -113,15 +132,10 @@ impl CaseEnd {
             })
             .collect();
         let jobs = self.jobs.load(Ordering::SeqCst).max(1);
-        // Groups first: some servers refuse to delete a user a group still references.
-        let (groups, users): (Vec<Created>, Vec<Created>) =
-            batch.into_iter().partition(Created::is_group);
-        for part in [groups, users] {
-            for (c, result) in delete_each(target, part, jobs).await {
-                // By path: the ledger's own entry for this id is the one settled.
-                if let (Ok(()), Ok(path)) = (result, c.path()) {
-                    ledger.mark_deleted(&path);
-                }
+        for (c, result) in bulk_delete::delete(target, batch, jobs).await {
+            // By path: the ledger's own entry for this id is the one settled.
+            if let (Ok(()), Ok(path)) = (result, c.path()) {
+                ledger.mark_deleted(&path);
             }
         }
     }

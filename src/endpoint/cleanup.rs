@@ -4,20 +4,25 @@
 //! answers is bounded.
 
 use super::ledger::Created;
-use super::{ConnOptions, OutRequest, Target, redact::neutralise};
+use super::{ConnOptions, InResponse, OutRequest, Target, TransportError, redact::neutralise};
 use crate::process::{EXIT_FAILED, EXIT_OK, fatal};
 use futures_util::StreamExt;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::io::Write;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// Pages read per query at most (100 resources each): far more than a run makes.
 pub const MAX_PAGES: u64 = 50;
 const PAGE: u64 = 100;
-/// Names per `or` filter of the end-of-run sweep.
-const NAMES_PER_QUERY: usize = 10;
+/// Names per `or` filter of the end-of-run sweep at most, and the longest filter sent: about
+/// 2.5 KB of URL, well inside the 8 KB request line common servers and proxies accept.
+const NAMES_PER_QUERY: usize = 40;
+const FILTER_CHARS: usize = 2000;
+/// A long filter a server refuses is asked again in chunks of this many names (then one by one).
+const NAMES_PER_SMALL_QUERY: usize = 10;
 /// Attempts per DELETE (the first included), with doubling waits between them.
 const DELETE_ATTEMPTS: u32 = 4;
 
@@ -61,6 +66,14 @@ impl fmt::Display for Summary {
             Ok(())
         }
     }
+}
+
+/// A request of the cleanup: counted apart, so the report can say what the cleanup cost.
+pub async fn send(target: &Target, req: &OutRequest) -> Result<InResponse, TransportError> {
+    let answer = target.send(req).await;
+    let attempts = answer.as_ref().map_or(1, |r| 1 + r.retries.len());
+    target.cleanup_sent.fetch_add(attempts, Ordering::Relaxed);
+    answer
 }
 
 fn request(method: &str, path: &str, query: Vec<(String, String)>) -> OutRequest {
@@ -120,8 +133,7 @@ async fn list(
         if let Some(f) = filter {
             query.push(("filter".to_owned(), f.to_owned()));
         }
-        let resp = target
-            .send(&request("GET", collection, query))
+        let resp = send(target, &request("GET", collection, query))
             .await
             .map_err(|e| (0, format!("GET {collection}: {e}")))?;
         if resp.status != 200 {
@@ -182,7 +194,7 @@ async fn list(
 async fn gone(target: &Target, c: &Created) -> bool {
     match c.path() {
         Ok(path) => {
-            matches!(target.send(&request("GET", &path, Vec::new())).await, Ok(r) if r.status == 404)
+            matches!(send(target, &request("GET", &path, Vec::new())).await, Ok(r) if r.status == 404)
         }
         Err(_) => {
             let Some(name) = &c.name else {
@@ -239,9 +251,10 @@ async fn find(
     Ok(Vec::new())
 }
 
-/// The resources named exactly as the run named them: `attr eq` filters joined by `or`, ten
-/// names a query, `jobs` queries at a time; a chunk the server refuses (it may not know `or`) is
-/// asked again one name at a time. Names a server returns that were not asked for are ignored
+/// The resources named exactly as the run named them: `attr eq` filters joined by `or`, up to
+/// [`NAMES_PER_QUERY`] names a query, `jobs` queries at a time; a chunk the server refuses (the
+/// URL may be too long for it) is asked again ten names a query, and a refused chunk of ten (it
+/// may not know `or`) one name at a time. Names a server returns that were not asked for are ignored
 /// (a server that ignores filters cannot make the sweep delete anything else).
 pub async fn find_names(
     target: &Target,
@@ -266,8 +279,8 @@ pub async fn find_names(
     let mut singles: Vec<&[String]> = Vec::new();
     let mut missed = 0;
     let mut first_error = None;
-    let mut todo: Vec<&[String]> = names.chunks(NAMES_PER_QUERY).collect();
-    // Two rounds at most: the chunks, then the names of refused chunks one by one.
+    let mut todo: Vec<&[String]> = chunks(names, attr);
+    // Three rounds at most: the long chunks, chunks of ten, then names one by one.
     while !todo.is_empty() {
         let answers: Vec<_> = futures_util::stream::iter(todo)
             .map(|chunk| async move { (chunk, query(chunk).await) })
@@ -282,6 +295,9 @@ pub async fn find_names(
                 }
                 // No Groups endpoint: nothing of the run's can be there.
                 Err((404, _)) if collection == "/Groups" => {}
+                Err((0 | 400 | 413 | 414 | 431, _)) if chunk.len() > NAMES_PER_SMALL_QUERY => {
+                    singles.extend(chunk.chunks(NAMES_PER_SMALL_QUERY));
+                }
                 Err((400 | 501, _)) if chunk.len() > 1 => {
                     singles.extend(chunk.chunks(1));
                 }
@@ -303,13 +319,34 @@ pub async fn find_names(
     out
 }
 
+/// The sweep's chunks of names: consecutive, each within [`NAMES_PER_QUERY`] names and
+/// [`FILTER_CHARS`] characters of filter.
+fn chunks<'a>(names: &'a [String], attr: &str) -> Vec<&'a [String]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = 0;
+    for (i, n) in names.iter().enumerate() {
+        let cost = attr.len() + n.len() + 12;
+        if i > start && (i - start >= NAMES_PER_QUERY || chars + cost > FILTER_CHARS) {
+            out.push(&names[start..i]);
+            start = i;
+            chars = 0;
+        }
+        chars += cost;
+    }
+    if start < names.len() {
+        out.push(&names[start..]);
+    }
+    out
+}
+
 /// DELETE with retries: once, then after 0.5 s, 1 s and 2 s while the answer is a 5xx, a 429 or
 /// no answer. 2xx and 404 count as gone.
 pub async fn delete(target: &Target, path: &str) -> Result<(), String> {
     let mut wait = Duration::from_millis(500);
     let mut last = String::new();
     for attempt in 1..=DELETE_ATTEMPTS {
-        match target.send(&request("DELETE", path, Vec::new())).await {
+        match send(target, &request("DELETE", path, Vec::new())).await {
             Ok(r) if (200..300).contains(&r.status) || r.status == 404 => return Ok(()),
             Ok(r) if r.status >= 500 || r.status == 429 => last = format!("answered {}", r.status),
             Ok(r) => return Err(format!("answered {}", r.status)),
@@ -384,6 +421,8 @@ impl fmt::Display for Leftover {
 pub struct CleanupReport {
     pub created: usize,
     pub deleted: usize,
+    /// Requests the cleanup sent, as cases ended and at the end (Bulk requests count once).
+    pub requests: usize,
     pub left: Vec<Leftover>,
     /// Lookups that could not be completed (the leftovers may then be incomplete).
     pub warnings: Vec<String>,
@@ -417,7 +456,7 @@ pub async fn delete_each(
         .map(|c| async move {
             let result = match c.path() {
                 Err(why) => Err(format!("the server's id {why}: never used in a request")),
-                Ok(path) => match target.send(&request("DELETE", &path, Vec::new())).await {
+                Ok(path) => match send(target, &request("DELETE", &path, Vec::new())).await {
                     Ok(r) if (200..300).contains(&r.status) || r.status == 404 => Ok(()),
                     Ok(r) => Err(format!("DELETE answered {}", r.status)),
                     Err(e) => Err(e.to_string()),
@@ -489,15 +528,11 @@ pub async fn end_of_run(target: &Target, jobs: usize) -> CleanupReport {
         ledger.pending().into_iter().partition(|c| c.id.is_some());
     pending.extend(settle_names(target, by_name, jobs, &mut report.warnings).await);
 
-    let (groups, users): (Vec<Created>, Vec<Created>) =
-        pending.into_iter().partition(Created::is_group);
     let mut failed = Vec::new();
-    for batch in [groups, users] {
-        for (c, result) in delete_each(target, batch, jobs).await {
-            match result {
-                Ok(()) => ledger.mark_entry_deleted(&c),
-                Err(e) => failed.push((c, e)),
-            }
+    for (c, result) in super::bulk_delete::delete(target, pending, jobs).await {
+        match result {
+            Ok(()) => ledger.mark_entry_deleted(&c),
+            Err(e) => failed.push((c, e)),
         }
     }
     // Retries in rounds after a growing pause, a few at a time: a server that fails under
@@ -546,16 +581,16 @@ pub async fn end_of_run(target: &Target, jobs: usize) -> CleanupReport {
     }
 
     // The final sweep: every name the run sent, exactly (never a listing of the whole tenant),
-    // both collections at once.
-    let names = ledger.names();
-    if !names.is_empty() {
+    // in the collection its writes went to, both collections at once.
+    let (group_names, user_names) = (ledger.names(true), ledger.names(false));
+    if !group_names.is_empty() || !user_names.is_empty() {
         let (mut group_warnings, mut user_warnings) = (Vec::new(), Vec::new());
         let (groups, users) = futures_util::future::join(
             find_names(
                 target,
                 "/Groups",
                 "displayName",
-                &names,
+                &group_names,
                 jobs,
                 &mut group_warnings,
             ),
@@ -563,7 +598,7 @@ pub async fn end_of_run(target: &Target, jobs: usize) -> CleanupReport {
                 target,
                 "/Users",
                 "userName",
-                &names,
+                &user_names,
                 jobs,
                 &mut user_warnings,
             ),
@@ -616,6 +651,7 @@ pub async fn end_of_run(target: &Target, jobs: usize) -> CleanupReport {
         }
     }
     report.created = ledger.created_count();
+    report.requests = target.cleanup_sent.load(Ordering::Relaxed);
     report.deleted = report.created.saturating_sub(ledger.pending().len());
     report
         .left
@@ -678,7 +714,31 @@ pub fn command(conn: &ConnOptions, run_id: Option<&str>, dry_run: bool) -> i32 {
 
 #[cfg(test)]
 mod tests {
-    use super::ours;
+    use super::{FILTER_CHARS, NAMES_PER_QUERY, chunks, ours};
+
+    /// The sweep's queries carry many names but stay short enough for any server's request line,
+    /// and every name is asked for once.
+    #[test]
+    fn sweep_chunks_are_bounded_by_names_and_length() {
+        let short: Vec<String> = (0..100)
+            .map(|i| format!("scimspec-0a1b2c3d-{i}-a@x.io"))
+            .collect();
+        let parts = chunks(&short, "userName");
+        assert_eq!(parts.len(), 3);
+        assert!(parts.iter().all(|c| c.len() <= NAMES_PER_QUERY));
+        let long: Vec<String> = (0..30)
+            .map(|i| format!("{i}-{}", "x".repeat(300)))
+            .collect();
+        let parts = chunks(&long, "userName");
+        assert!(
+            parts
+                .iter()
+                .all(|c| c.len() == 1
+                    || c.iter().map(|n| n.len() + 20).sum::<usize>() <= FILTER_CHARS)
+        );
+        assert_eq!(parts.iter().map(|c| c.len()).sum::<usize>(), 30);
+        assert!(chunks(&[], "userName").is_empty());
+    }
 
     #[test]
     fn names_carry_the_run_id_anywhere() {

@@ -3,7 +3,7 @@
 //! between: by id when the server gave one, by its run-prefixed name when it did not.
 
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,12 +58,38 @@ impl Created {
     }
 }
 
+/// Where a name the run sent may name a resource: a write to /Users names users, one to
+/// /Groups names groups; a Bulk request (or any other write) may name either.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    Users,
+    Groups,
+    Anywhere,
+}
+
+impl Place {
+    pub fn of(collection: &str) -> Place {
+        match collection
+            .trim_matches('/')
+            .split('/')
+            .next()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("users") => Place::Users,
+            Some("groups") => Place::Groups,
+            _ => Place::Anywhere,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Ledger {
     created: Mutex<Vec<Created>>,
     deleted: Mutex<Vec<Created>>,
-    /// Every userName/displayName the run sent in a write: what the final sweep looks for.
-    names: Mutex<BTreeSet<String>>,
+    /// Every userName/displayName the run sent in a write, with where it may have been used:
+    /// what the final sweep looks for (and where).
+    names: Mutex<BTreeMap<String, Place>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -83,7 +109,7 @@ impl Ledger {
             name: name.map(str::to_owned),
         };
         if let Some(n) = name {
-            self.note_name(n);
+            self.note_name(n, Place::of(collection));
         }
         let mut all = lock(&self.created);
         let same = all
@@ -115,12 +141,22 @@ impl Ledger {
     }
 
     /// A name the run sent: the final sweep looks it up whatever the answers said.
-    pub fn note_name(&self, name: &str) {
-        lock(&self.names).insert(name.to_owned());
+    pub fn note_name(&self, name: &str, place: Place) {
+        let mut names = lock(&self.names);
+        let known = names.entry(name.to_owned()).or_insert(place);
+        if *known != place {
+            *known = Place::Anywhere;
+        }
     }
 
-    pub fn names(&self) -> Vec<String> {
-        lock(&self.names).iter().cloned().collect()
+    /// The names the final sweep looks for in the Groups (`groups`) or the Users collection.
+    pub fn names(&self, groups: bool) -> Vec<String> {
+        let wanted = if groups { Place::Groups } else { Place::Users };
+        lock(&self.names)
+            .iter()
+            .filter(|(_, p)| **p == wanted || **p == Place::Anywhere)
+            .map(|(n, _)| n.clone())
+            .collect()
     }
 
     /// A case (or the cleanup) deleted the resource at this path (its DELETE answered 2xx or 404).
@@ -270,8 +306,9 @@ pub fn before_send(target: &super::Target, run_id: &str, req: &super::OutRequest
     let marker = format!("scimspec-{run_id}").to_ascii_lowercase();
     let mut names = Vec::new();
     marked_names(&b, &marker, &mut names);
+    let place = split(target, &req.path).map_or(Place::Anywhere, |(c, _)| Place::of(&c));
     for n in names {
-        target.ledger.note_name(&n);
+        target.ledger.note_name(&n, place);
     }
 }
 

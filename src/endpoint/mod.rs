@@ -1,6 +1,7 @@
 //! The endpoint under test: the HTTP client, credentials, preflight discovery, the ledger of
 //! what a run created and its cleanup.
 
+pub mod bulk_delete;
 pub mod capabilities;
 pub mod case_end;
 pub mod cleanup;
@@ -297,6 +298,11 @@ pub struct Target {
     next_slot: tokio::sync::Mutex<Instant>,
     /// `--read-only`: any request but GET and HEAD is refused before it is sent.
     pub read_only: bool,
+    /// Set after preflight when the cleanup may delete by Bulk (see `bulk_delete`).
+    pub bulk_delete: std::sync::OnceLock<bulk_delete::BulkDelete>,
+    /// Requests sent in this run (each attempt, retries included), and those of the cleanup.
+    pub sent: std::sync::atomic::AtomicUsize,
+    pub cleanup_sent: std::sync::atomic::AtomicUsize,
 }
 
 impl Target {
@@ -377,6 +383,9 @@ impl Target {
             case_end: case_end::CaseEnd::default(),
             next_slot: tokio::sync::Mutex::new(Instant::now()),
             read_only: false,
+            bulk_delete: std::sync::OnceLock::new(),
+            sent: Default::default(),
+            cleanup_sent: Default::default(),
         })
     }
 
@@ -603,6 +612,7 @@ impl Target {
         }
         let started = Instant::now();
         let started_at = jiff::Timestamp::now();
+        self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut resp = rb.send().await.map_err(|e| self.classify(e))?;
         let status = resp.status();
         let resp_version = resp.version();

@@ -63,6 +63,8 @@ pub struct RunSummary<'a> {
     pub cleanup_command: &'a str,
     /// Requests the shared fixtures sent (once per run, in no case's `requests`).
     pub fixture_requests: usize,
+    /// Every HTTP request the run sent: preflight, cases, fixtures and cleanup, retries included.
+    pub requests: usize,
 }
 
 /// The resource type a collection endpoint holds: `Users` → `User`.
@@ -124,9 +126,11 @@ pub fn report(records: &[CaseRecord], run: &RunSummary) -> Value {
             "interrupted": run.interrupted,
             "json_transcripts": run.transcripts.as_str(),
             "fixture_requests": run.fixture_requests,
+            "requests": run.requests,
             "cleanup": {
                 "created": run.cleanup.created,
                 "deleted": run.cleanup.deleted,
+                "requests": run.cleanup.requests,
                 "left": run.cleanup.left.len(),
                 "kept": run.kept,
                 "leftovers": leftovers,
@@ -288,6 +292,7 @@ mod tests {
         let cleanup = CleanupReport {
             created: 3,
             deleted: 1,
+            requests: 4,
             left: vec![
                 Leftover {
                     collection: "/Users".into(),
@@ -321,6 +326,7 @@ mod tests {
                 kept: false,
                 cleanup_command: "scimspec cleanup --base-url https://h.example/scim/v2 --run-id abcd1234",
                 fixture_requests: 2,
+                requests: 40,
             };
             let doc = report(&records(), &summary);
             let errors: Vec<String> = validator

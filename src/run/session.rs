@@ -54,6 +54,8 @@ pub struct RunOptions {
     pub read_only: bool,
     pub record_http: Option<PathBuf>,
     pub keep: bool,
+    /// The cleanup may delete by Bulk where the server advertises it.
+    pub bulk_cleanup: bool,
     pub snapshots: Option<PathBuf>,
     pub snapshot_mode: snapshot::Mode,
     pub snapshot_drift: snapshot::Drift,
@@ -266,6 +268,13 @@ pub fn run(a: RunOptions) -> i32 {
             return fatal(target.redactor.redact(&e.to_string()));
         }
     };
+    if a.bulk_cleanup
+        && let Some(bulk) = crate::endpoint::bulk_delete::BulkDelete::from_config(
+            caps.service_provider_config.as_ref(),
+        )
+    {
+        let _ = target.bulk_delete.set(bulk);
+    }
     let fitter = Fitter::new(&caps, &target.base_path);
     let found = preflight_lines(&caps, &fitter);
     let _ = writeln!(
@@ -427,6 +436,7 @@ pub fn run(a: RunOptions) -> i32 {
             kept: a.keep,
             cleanup_command: &cleanup_command,
             fixture_requests: ctx.fixtures.requests.load(Ordering::SeqCst),
+            requests: ctx.target.sent.load(Ordering::SeqCst),
         };
         let doc = report::json::report(&records, &summary);
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
@@ -484,6 +494,7 @@ fn kept(target: &Target, why: &str) -> CleanupReport {
     CleanupReport {
         created: target.ledger.created_count(),
         deleted: target.ledger.created_count() - pending.len(),
+        requests: target.cleanup_sent.load(Ordering::SeqCst),
         left: pending
             .into_iter()
             .map(|c| Leftover {

@@ -134,6 +134,9 @@ fn run_one(app: &App, op: &BulkOp, ctx: &Ctx) -> ScimResult<Reply> {
         }
         ("PUT", Some(id)) => ops::replace(app, kind, id, &op.data, &ctx),
         ("PATCH", Some(id)) => ops::patch(app, kind, id, &op.data, &ctx),
+        ("DELETE", Some(id)) if super::hostile::delete_fails(app, id) => Err(ScimError::internal(
+            "the delete could not be completed; try again",
+        )),
         ("DELETE", Some(id)) => ops::delete(app, kind, id, &ctx),
         (m, _) => Err(ScimError::invalid_value(format!(
             "method {m} is not allowed on bulk path \"{}\"",

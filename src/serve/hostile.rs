@@ -77,6 +77,22 @@ fn insert_victim(store: &mut Store, kind: Kind, id: &str, attr: &str, name: &str
     store.reindex(id);
 }
 
+/// Whether this DELETE of `id` fails (the DELETE faults), sent alone or as a Bulk operation:
+/// a server whose deletes fail fails them by either road.
+pub fn delete_fails(app: &App, id: &str) -> bool {
+    if app.fault("delete-always-500") {
+        true
+    } else if app.fault("delete-500-twice") {
+        let mut guard = DELETE_ATTEMPTS.lock().unwrap_or_else(|p| p.into_inner());
+        let attempts = guard.get_or_insert_with(HashMap::new);
+        let n = attempts.entry(id.to_owned()).or_insert(0);
+        *n += 1;
+        *n <= 2
+    } else {
+        false
+    }
+}
+
 /// An answer given instead of the normal one (the DELETE faults).
 pub fn before(app: &App, method: &Method, segs: &[String]) -> Option<Response> {
     if *method != Method::DELETE
@@ -85,18 +101,7 @@ pub fn before(app: &App, method: &Method, segs: &[String]) -> Option<Response> {
     {
         return None;
     }
-    let fail = if app.fault("delete-always-500") {
-        true
-    } else if app.fault("delete-500-twice") {
-        let mut guard = DELETE_ATTEMPTS.lock().unwrap_or_else(|p| p.into_inner());
-        let attempts = guard.get_or_insert_with(HashMap::new);
-        let n = attempts.entry(segs[1].clone()).or_insert(0);
-        *n += 1;
-        *n <= 2
-    } else {
-        false
-    };
-    fail.then(|| {
+    delete_fails(app, &segs[1]).then(|| {
         let body = json!({
             "schemas": [crate::scim::ERROR],
             "status": "500",
