@@ -238,6 +238,10 @@ struct RunArgs {
     /// deletes one by one whatever Bulk did not confirm)
     #[arg(long, help_heading = "Safety")]
     no_bulk_cleanup: bool,
+    /// Send every read of /ServiceProviderConfig, /ResourceTypes and /Schemas (by default a
+    /// case's read that repeats one already answered in the run, byte for byte, gets that answer)
+    #[arg(long, help_heading = "Safety")]
+    no_shared_discovery: bool,
 
     /// Write JUnit XML here
     #[arg(long, value_name = "FILE", help_heading = "Reports")]
@@ -574,6 +578,7 @@ impl From<RunArgs> for RunOptions {
             record_http: a.record_http,
             keep: a.keep,
             bulk_cleanup: !a.no_bulk_cleanup,
+            shared_discovery: !a.no_shared_discovery,
             snapshots: a.snapshots,
             snapshot_mode: a.snapshot_mode,
             snapshot_drift: a.snapshot_drift,

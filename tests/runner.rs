@@ -943,3 +943,168 @@ fn lint_refuses_a_case_that_changes_a_shared_fixture() {
         "file and line: {stderr}"
     );
 }
+
+/// A server whose discovery answers count their requests (path and query): `/Schemas/urn:flaky`
+/// answers 500 to its first request, then 200.
+fn counting_discovery_server() -> (InProcess, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use axum::http::{StatusCode, Uri, header};
+    use axum::response::IntoResponse;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    let app = axum::Router::new().fallback(move |uri: Uri| {
+        let log = log.clone();
+        async move {
+            let path = uri.path().trim_start_matches("/scim").to_owned();
+            let shown = match uri.query() {
+                Some(q) => format!("{path}?{q}"),
+                None => path.clone(),
+            };
+            let earlier = {
+                let mut log = log.lock().expect("log");
+                log.push(shown);
+                log.iter().filter(|p| p.starts_with(&path)).count() - 1
+            };
+            let list = |items: serde_json::Value| {
+                serde_json::json!({
+                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                    "totalResults": items.as_array().map_or(0, Vec::len),
+                    "Resources": items,
+                })
+            };
+            let (status, body) = match path.as_str() {
+                "/ServiceProviderConfig" => (
+                    StatusCode::OK,
+                    serde_json::json!({
+                        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+                        "patch": {"supported": false}, "bulk": {"supported": false},
+                        "filter": {"supported": false}, "changePassword": {"supported": false},
+                        "sort": {"supported": false}, "etag": {"supported": false},
+                        "authenticationSchemes": []
+                    }),
+                ),
+                "/Users" | "/Schemas" | "/ResourceTypes" => {
+                    (StatusCode::OK, list(serde_json::json!([])))
+                }
+                "/ResourceTypes/User" => (
+                    StatusCode::OK,
+                    serde_json::json!({"id": "User", "name": "User", "endpoint": "/Users",
+                        "schema": "urn:ietf:params:scim:schemas:core:2.0:User"}),
+                ),
+                "/Schemas/urn:flaky" if earlier == 0 => (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    serde_json::json!({"detail": "not yet"}),
+                ),
+                "/Schemas/urn:flaky" => (StatusCode::OK, serde_json::json!({"id": "urn:flaky"})),
+                _ => (StatusCode::NOT_FOUND, serde_json::json!({"detail": "no"})),
+            };
+            (
+                status,
+                [(header::CONTENT_TYPE, "application/scim+json")],
+                body.to_string(),
+            )
+                .into_response()
+        }
+    });
+    (in_process(app, "/scim"), seen)
+}
+
+/// A discovery GET that repeats one already answered in the run is answered from that answer,
+/// marked with who sent it and counted in no case's `requests`; a repeat within one case, another
+/// auth mode or an error answer are sent; `--no-shared-discovery` sends every read.
+#[test]
+fn discovery_answers_are_read_once_per_run() {
+    let (server, seen) = counting_discovery_server();
+    let mut run = Run::against(&server.url)
+        .profile("fixture")
+        .suites("discovery")
+        .args(["--json-transcripts", "all", "--jobs", "8"])
+        .json();
+    let har = run.dir().join("run.har");
+    let ran = run.arg("--record-http").arg(&har).run();
+    assert_eq!(ran.code, Some(0), "{}", ran.output());
+    let report = ran.report();
+    let case = |c: &str| report.case(c).clone();
+    let shared = |c: &str| -> Vec<Option<String>> {
+        case(c)["transcript"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|x| x["shared"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let count = |p: &str| seen.lock().expect("log").iter().filter(|s| *s == p).count();
+    assert_eq!(shared("reads-schemas"), [Some("preflight".to_owned())]);
+    assert_eq!(case("reads-schemas")["requests"], 0);
+    assert_eq!(
+        shared("reads-schemas-twice"),
+        [Some("preflight".to_owned()), None],
+        "a repeat within the case is sent"
+    );
+    assert_eq!(case("reads-schemas-twice")["requests"], 1);
+    assert_eq!(shared("reads-schemas-without-auth"), [None]);
+    // Preflight's read, the repeat within a case, the one without credentials.
+    assert_eq!(count("/Schemas"), 3, "{:?}", seen.lock().expect("log"));
+    // Two cases at once: one sends, the other waits for its answer.
+    let mut by: Vec<Option<String>> = ["user-type-1", "user-type-2"]
+        .iter()
+        .flat_map(|c| shared(c))
+        .collect();
+    by.sort();
+    assert_eq!(by.len(), 2);
+    assert_eq!(by[0], None);
+    assert!(
+        by[1]
+            .as_deref()
+            .is_some_and(|b| b.starts_with("fixture.discovery::user-type-")),
+        "{by:?}"
+    );
+    assert_eq!(count("/ResourceTypes/User"), 1);
+    // The 500 is never shared: its reader's successor sends again, and the 200 is shared.
+    assert_eq!(count("/Schemas/urn:flaky"), 2);
+    let flaky: Vec<Option<String>> = ["flaky-1", "flaky-2", "flaky-3"]
+        .iter()
+        .flat_map(|c| shared(c))
+        .collect();
+    assert_eq!(flaky.iter().filter(|s| s.is_some()).count(), 1, "{flaky:?}");
+    let total: u64 = report
+        .cases()
+        .iter()
+        .map(|c| c["requests"].as_u64().unwrap_or(0))
+        .sum();
+    // Every request but preflight's (four, with the /Users probe) is some case's.
+    assert_eq!(total as usize, seen.lock().expect("log").len() - 4);
+    assert_eq!(
+        report.0["run"]["requests"].as_u64(),
+        Some(seen.lock().expect("log").len() as u64),
+        "run.requests counts what was sent"
+    );
+    // The HAR holds what was sent, not the shared answers.
+    let har: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&har).expect("har")).expect("HAR JSON");
+    assert_eq!(
+        har["log"]["entries"].as_array().map(Vec::len),
+        Some(total as usize)
+    );
+    assert!(!ran.output().contains(TOKEN));
+
+    seen.lock().expect("log").clear();
+    let ran = Run::against(&server.url)
+        .profile("fixture")
+        .suites("discovery")
+        .args(["--json-transcripts", "all", "--no-shared-discovery"])
+        .json()
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.output());
+    let report = ran.report();
+    assert!(
+        report.cases().iter().all(|c| c["transcript"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|x| x.get("shared").is_none())),
+        "nothing is shared"
+    );
+    assert_eq!(count("/Schemas"), 5);
+    assert_eq!(count("/ResourceTypes/User"), 2);
+    assert_eq!(count("/Schemas/urn:flaky"), 3);
+}

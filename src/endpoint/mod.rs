@@ -9,6 +9,7 @@ pub mod ledger;
 pub mod options;
 pub mod preflight;
 pub mod redact;
+pub mod shared;
 
 pub use crate::text::{segment, unsafe_segment};
 pub use capabilities::Capabilities;
@@ -303,6 +304,8 @@ pub struct Target {
     /// Requests sent in this run (each attempt, retries included), and those of the cleanup.
     pub sent: std::sync::atomic::AtomicUsize,
     pub cleanup_sent: std::sync::atomic::AtomicUsize,
+    /// Discovery answers read once per run (see `shared`).
+    pub shared: shared::SharedReads,
 }
 
 impl Target {
@@ -386,6 +389,7 @@ impl Target {
             bulk_delete: std::sync::OnceLock::new(),
             sent: Default::default(),
             cleanup_sent: Default::default(),
+            shared: shared::SharedReads::default(),
         })
     }
 

@@ -85,12 +85,14 @@ fn entry(r: &CaseRecord, x: &Exchange) -> Value {
 
 /// The HAR document: one entry per exchange, cases in name order, steps in the order sent. A
 /// shared fixture's exchange, shown in each using case's transcript, was sent once: it is one
-/// entry, under the first of its cases.
+/// entry, under the first of its cases. A shared discovery answer was not sent by the case that
+/// shows it: it is no entry (preflight's reads are in no case).
 pub fn har(records: &[CaseRecord], run_id: &str, label: &str) -> Value {
     let mut seen = std::collections::HashSet::new();
     let entries: Vec<Value> = records
         .iter()
         .flat_map(|r| r.transcript.iter().map(move |x| (r, x)))
+        .filter(|(_, x)| x.shared.is_none())
         .filter(|(r, x)| match &x.fixture {
             Some(f) => seen.insert((&r.suite, f, &x.step, &x.started)),
             None => true,

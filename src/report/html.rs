@@ -546,7 +546,11 @@ impl Page<'_> {
     fn exchange(&self, x: &Exchange, failing: bool) -> Markup {
         html! {
             div.exchange.failing[failing] {
-                p.step { (self.t(&x.step)) @if failing { span.flag { " — the failing step" } } }
+                p.step {
+                    (self.t(&x.step))
+                    @if let Some(by) = &x.shared { span.shared { " — " (self.t(&super::shared_note(by))) } }
+                    @if failing { span.flag { " — the failing step" } }
+                }
                 pre.request {
                     b { (x.method) " " (self.t(&x.url)) } "\n"
                     @for (n, v) in &x.request_headers { (n) ": " (self.t(v)) "\n" }

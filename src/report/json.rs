@@ -190,6 +190,7 @@ mod tests {
         let exchange = |status: Option<u16>, error: Option<&str>| Exchange {
             step: "step 1 \"create\"".into(),
             fixture: None,
+            shared: None,
             started: "2026-11-30T06:00:00.5Z".into(),
             method: "POST".into(),
             url: "https://h.example/scim/v2/Users?filter=userName+eq+%22a%22".into(),

@@ -65,7 +65,16 @@ pub fn explain(r: &CaseRecord, catalog: &Catalog) -> String {
         if let Some(x) = r.transcript.last().filter(|x| &x.step == step) {
             match x.status {
                 Some(s) => {
-                    let _ = writeln!(out, "  {step}: {} {} -> {s} {}", x.method, x.url, x.reason);
+                    let shared = x
+                        .shared
+                        .as_deref()
+                        .map(|by| format!(" ({})", shared_note(by)))
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "  {step}: {} {} -> {s} {}{shared}",
+                        x.method, x.url, x.reason
+                    );
                 }
                 None => {
                     let _ = writeln!(out, "  {step}: {} {} -> no answer", x.method, x.url);
@@ -140,7 +149,14 @@ fn indent(text: &str, by: &str) -> String {
 pub fn transcript(r: &CaseRecord) -> String {
     let mut out = String::new();
     for x in &r.transcript {
-        let _ = writeln!(out, "## {}", x.step);
+        match &x.shared {
+            Some(by) => {
+                let _ = writeln!(out, "## {} ({})", x.step, shared_note(by));
+            }
+            None => {
+                let _ = writeln!(out, "## {}", x.step);
+            }
+        }
         let _ = writeln!(out, "> {} {}", x.method, x.url);
         for (n, v) in &x.request_headers {
             let _ = writeln!(out, "> {n}: {v}");
@@ -169,6 +185,11 @@ pub fn transcript(r: &CaseRecord) -> String {
         out.push('\n');
     }
     out
+}
+
+/// How a transcript marks a discovery answer that was shared, not sent again.
+pub fn shared_note(by: &str) -> String {
+    format!("answer shared: first read by {by}, not sent again")
 }
 
 /// Counts per verdict, in the table's order.

@@ -11,6 +11,7 @@ pub use plan::{Planned, plan};
 
 use crate::check::schema::SchemaSet;
 use crate::check::{Body, Checker, Mismatch, snapshot};
+use crate::endpoint::shared::{OwnReads, Read};
 use crate::endpoint::{
     Capabilities, InResponse, OutRequest, Target, TransportError, case_end, ledger,
 };
@@ -108,8 +109,8 @@ impl Fixtures {
         let outcome = cell
             .get_or_init(|| async {
                 let outcome = run_fixture(ctx, p, fixture, *number).await;
-                self.requests
-                    .fetch_add(outcome.transcript.len(), Ordering::SeqCst);
+                let sent = outcome.transcript.iter().filter(|x| x.shared.is_none());
+                self.requests.fetch_add(sent.count(), Ordering::SeqCst);
                 Arc::new(outcome)
             })
             .await;
@@ -262,11 +263,12 @@ pub async fn run_cases(
     drop(tx);
     let mut records = Vec::with_capacity(planned.len());
     while let Some(mut record) = rx.recv().await {
-        // A shared fixture's exchanges are the run's, counted once in `Fixtures::requests`.
+        // A shared fixture's exchanges are the run's, counted once in `Fixtures::requests`; a
+        // shared discovery answer was not sent at all.
         record.requests = record
             .transcript
             .iter()
-            .filter(|x| x.fixture.is_none())
+            .filter(|x| x.fixture.is_none() && x.shared.is_none())
             .count();
         listen(Event::Finished(&record));
         if record.verdict == Verdict::Pass && !ctx.keep_passing_transcripts {
@@ -456,6 +458,8 @@ async fn run_step_list(
     };
     let mut chosen: Vec<String> = Vec::new();
     let mut seen_ids = snapshot::Ids::default();
+    let reader = p.name();
+    let mut own_reads = OwnReads::default();
     for (i, step) in p.case.steps.iter().enumerate() {
         let step_label = match &step.name {
             Some(n) => format!("step {} \"{n}\"", i + 1),
@@ -506,8 +510,17 @@ async fn run_step_list(
         };
         ledger::before_send(&ctx.target, &ctx.run_id, &req);
         ctx.in_flight.fetch_add(1, Ordering::SeqCst);
-        let sent = ctx.target.send(&req).await;
+        let read = ctx.target.read(&req, &reader, &mut own_reads).await;
         ctx.in_flight.fetch_sub(1, Ordering::SeqCst);
+        let (sent, shared_by) = match read {
+            Read::Sent(sent) => (sent, None),
+            Read::Shared(first) => {
+                // The retries were the first reader's, not this case's.
+                let mut answer = first.answer.clone();
+                answer.retries.clear();
+                (Ok(answer), Some(first.by.clone()))
+            }
+        };
         let resp = match sent {
             Ok(r) => r,
             Err(e) => {
@@ -535,9 +548,9 @@ async fn run_step_list(
         };
         let body = Body::parse(&resp);
         made.extend(ledger::track(&ctx.target, &ctx.run_id, &req, Some(&resp)));
-        record
-            .transcript
-            .push(exchange(ctx, &step_label, &req, Some(&resp), None));
+        let mut x = exchange(ctx, &step_label, &req, Some(&resp), None);
+        x.shared = shared_by;
+        record.transcript.push(x);
 
         if ctx.snapshots.is_some() {
             let json = match &body {
@@ -782,6 +795,7 @@ fn exchange(
     Exchange {
         step: step.to_owned(),
         fixture: None,
+        shared: None,
         started: resp
             .map(|x| x.started_at)
             .unwrap_or_else(jiff::Timestamp::now)

@@ -60,6 +60,11 @@ pub struct Exchange {
     /// user's transcript, counted in none of their `requests`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fixture: Option<String>,
+    /// Who first sent this discovery read (`preflight`, or `suite::case`) when its answer was
+    /// shared rather than sent again (`run --no-shared-discovery` sends every read): counted
+    /// in no `requests`, left out of the HAR record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared: Option<String>,
     /// When the request was sent (RFC 3339).
     pub started: String,
     pub method: String,

@@ -56,6 +56,9 @@ pub struct RunOptions {
     pub keep: bool,
     /// The cleanup may delete by Bulk where the server advertises it.
     pub bulk_cleanup: bool,
+    /// Discovery reads that repeat one already answered in the run get that answer (see
+    /// `endpoint::shared`); off with `--no-shared-discovery`.
+    pub shared_discovery: bool,
     pub snapshots: Option<PathBuf>,
     pub snapshot_mode: snapshot::Mode,
     pub snapshot_drift: snapshot::Drift,
@@ -215,6 +218,7 @@ pub fn run(a: RunOptions) -> i32 {
         Err(e) => return fatal(e),
     };
     target.read_only = a.read_only;
+    target.shared.enabled = a.shared_discovery;
     if !a.keep {
         target.case_end.enable(a.jobs);
     }
