@@ -65,6 +65,9 @@ pub struct Decoder<'a> {
     /// The file was checked in full already (a built-in one: by lint and the tests), so its
     /// regexes are compiled when first used rather than now.
     pub checked: bool,
+    /// Only what `scimspec list` prints (ids, titles, levels, requirements, profile): a checked
+    /// file's fixtures and steps are not decoded.
+    pub headers_only: bool,
 }
 
 pub(super) type Obj = Map<String, Value>;
@@ -76,6 +79,7 @@ impl<'a> Decoder<'a> {
             file,
             errors: Vec::new(),
             checked: false,
+            headers_only: false,
         }
     }
 
@@ -183,7 +187,11 @@ impl<'a> Decoder<'a> {
         let profile = self.string(obj, "", "profile", true).unwrap_or_default();
         let suite_requires = self.capabilities(obj, "");
         self.idp_requires(&profile, &suite_requires, "");
-        let (fixtures, exported) = self.fixtures(obj);
+        let (fixtures, exported) = if self.headers_only {
+            (Vec::new(), Exported::default())
+        } else {
+            self.fixtures(obj)
+        };
         let mut cases = Vec::new();
         match obj.get("cases") {
             Some(Value::Array(items)) if !items.is_empty() => {
@@ -528,6 +536,21 @@ impl<'a> Decoder<'a> {
                 None
             }
         };
+        if self.headers_only {
+            return Some(Case {
+                id,
+                title,
+                requirements,
+                level,
+                requires,
+                sources,
+                app,
+                uses: Vec::new(),
+                owns: Vec::new(),
+                steps: Vec::new(),
+                pos: self.pos(at),
+            });
+        }
         let mut steps = Vec::new();
         let mut defined: BTreeSet<String> = BTreeSet::new();
         let uses = self.strings(obj, at, "uses");
