@@ -916,6 +916,34 @@ fn shared_fixtures_are_created_once_and_block_their_users_when_they_fail() {
     assert_eq!(entries, 3 + 4, "{har}");
 }
 
+/// A shared fixture step whose request cannot be sent (the id its create gave is not one path
+/// segment) BLOCKS the fixture's users, with the case whose own step failed on the same request
+/// as root cause: it is their precondition, not their point.
+#[test]
+fn a_fixture_step_that_cannot_be_sent_blocks_its_users() {
+    let ran = Run::builtin("core")
+        .profile("fixture")
+        .suites("shared-unsafe")
+        .args(["--fault", "id-fragment"])
+        .json()
+        .run();
+    let report = ran.report();
+    let v = report.verdicts();
+    assert_eq!(v["fixture.unsafe::read-by-id"], "FAIL", "{}", ran.output());
+    assert_eq!(
+        v["fixture.unsafe::filters-stored"],
+        "BLOCKED",
+        "{}",
+        ran.output()
+    );
+    let blocked = &report.case("filters-stored")["blocked"];
+    assert_eq!(
+        blocked["root_cause"], "fixture.unsafe::read-by-id",
+        "{blocked}"
+    );
+    assert_eq!(blocked["request"], "GET /Users/{id}", "{blocked}");
+}
+
 #[test]
 fn lint_refuses_a_case_that_changes_a_shared_fixture() {
     let lint = bin()

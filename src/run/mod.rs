@@ -426,15 +426,32 @@ async fn run_steps(
         };
         record.transcript.extend(outcome.transcript.iter().cloned());
         if let Some(failed) = &outcome.failed {
-            // A fixture step that fails outright is no user's own point: it cannot FAIL them.
-            record.verdict = match failed.verdict {
-                Verdict::Fail => Verdict::Error,
-                v => v,
-            };
+            record.verdict = failed.verdict;
             record.message = failed.message.clone();
             record.blocked = failed.blocked.clone();
             record.failed_step = failed.failed_step.clone();
             record.mismatches = failed.mismatches.clone();
+            if failed.verdict == Verdict::Fail {
+                // A fixture step that fails outright (a request that cannot be sent: an id that
+                // is not one path segment) is no user's own point: it BLOCKS them, and the case
+                // whose own step failed on the same request is the root cause.
+                record.verdict = Verdict::Error;
+                if let Some(at) = &failed.failed_at {
+                    record.verdict = Verdict::Blocked;
+                    record.blocked = Some(Blocked {
+                        step: failed.failed_step.clone().unwrap_or_default(),
+                        request: at.request.clone(),
+                        status: at.status,
+                        detail: failed.message.clone(),
+                        cause: failed.message.clone(),
+                        subject: at.subject.clone().unwrap_or_default(),
+                        root_cause: None,
+                        // The failed step is not known here by index: the root cause is found
+                        // by its request, not by the fixture's `proven_by` (that of its create).
+                        proven_by: None,
+                    });
+                }
+            }
             return;
         }
         for (k, v) in &outcome.vars {
@@ -886,12 +903,13 @@ pub fn resolve_root_causes(records: &mut [CaseRecord]) {
         // The same failure of the same request: a refusal with the same status, or the same
         // expectation (`json /displayName`) not holding. A case that failed on the same request
         // for another reason is not this one's cause.
+        // Without an answer (a request that could not be sent), neither has a subject.
         let same_failure = |at: &FailedAt| {
             same_request(at)
-                && at
-                    .subject
-                    .as_deref()
-                    .is_some_and(|s| same_subject(s, &b.subject))
+                && match at.subject.as_deref() {
+                    Some(s) => same_subject(s, &b.subject),
+                    None => b.subject.is_empty(),
+                }
         };
         b.root_cause = owner
             .or_else(|| {
