@@ -536,21 +536,35 @@ impl<'a> Decoder<'a> {
                 None
             }
         };
-        if self.headers_only {
-            return Some(Case {
-                id,
-                title,
-                requirements,
-                level,
-                requires,
-                sources,
-                app,
-                uses: Vec::new(),
-                owns: Vec::new(),
-                steps: Vec::new(),
-                pos: self.pos(at),
-            });
-        }
+        let (uses, steps, owns) = if self.headers_only {
+            (Vec::new(), Vec::new(), Vec::new())
+        } else {
+            self.case_steps(v, obj, at, level, fixtures)
+        };
+        Some(Case {
+            id,
+            title,
+            requirements,
+            level,
+            requires,
+            sources,
+            app,
+            uses,
+            owns,
+            steps,
+            pos: self.pos(at),
+        })
+    }
+
+    /// A case's `uses`, `setup` and `steps`, and its `owns`: all a listing does not need.
+    fn case_steps(
+        &mut self,
+        v: &Value,
+        obj: &Obj,
+        at: &str,
+        level: Level,
+        fixtures: &Exported,
+    ) -> (Vec<String>, Vec<Step>, Vec<String>) {
         let mut steps = Vec::new();
         let mut defined: BTreeSet<String> = BTreeSet::new();
         let uses = self.strings(obj, at, "uses");
@@ -620,19 +634,7 @@ impl<'a> Decoder<'a> {
         if level == Level::Info && !any_alternatives {
             self.error(at, "an INFO case records which behaviour the server chose: give a step `expect: any_of: [...]`");
         }
-        Some(Case {
-            id,
-            title,
-            requirements,
-            level,
-            requires,
-            sources,
-            app,
-            uses,
-            owns,
-            steps,
-            pos: self.pos(at),
-        })
+        (uses, steps, owns)
     }
 
     /// `owns: [POST /Users]`: each entry is a request one of the case's own steps sends, written
