@@ -50,8 +50,8 @@ impl BulkDelete {
         !self.broken.load(Ordering::SeqCst)
     }
 
-    /// How many operations one request carries now: what the server allows, and what the
-    /// payload limit leaves room for (ids of any length included).
+    /// How many operations one request carries at most: what the server allows, capped at
+    /// [`MAX_BATCH`] (the payload limit may cut a request shorter, see `chunks`).
     pub fn batch_size(&self) -> usize {
         self.max_ops
     }

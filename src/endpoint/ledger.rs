@@ -299,6 +299,17 @@ fn name_in(body: &Value, collection: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The run's names in a write body (`run_id`: the run whose marker they carry).
+fn run_names(body: &Value, run_id: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    marked_names(
+        body,
+        &format!("scimspec-{run_id}").to_ascii_lowercase(),
+        &mut names,
+    );
+    names
+}
+
 /// Every userName / displayName (or PATCH value) in a write body that carries the run's marker.
 fn marked_names(body: &Value, marker: &str, out: &mut Vec<String>) {
     match body {
@@ -336,11 +347,8 @@ pub fn before_send(target: &super::Target, run_id: &str, req: &super::OutRequest
     else {
         return;
     };
-    let marker = format!("scimspec-{run_id}").to_ascii_lowercase();
-    let mut names = Vec::new();
-    marked_names(&b, &marker, &mut names);
     let place = split(target, &req.path).map_or(Place::Anywhere, |(c, _)| Place::of(&c));
-    for n in names {
+    for n in run_names(&b, run_id) {
         target.ledger.note_name(&n, place, true);
     }
 }
@@ -463,13 +471,7 @@ pub fn track(
             _ => false,
         };
     if settled && let Some(body) = &sent {
-        let mut names = Vec::new();
-        marked_names(
-            body,
-            &format!("scimspec-{run_id}").to_ascii_lowercase(),
-            &mut names,
-        );
-        for n in names {
+        for n in run_names(body, run_id) {
             ledger.settle_name(&n);
         }
     }

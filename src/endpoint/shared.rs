@@ -79,6 +79,12 @@ impl Target {
         if !self.shared.enabled || req.method != "GET" || req.body.is_some() {
             return None;
         }
+        // Most reads are not of discovery: known from a relative path without building its URL
+        // (encoding adds and removes no `/`, so the full check below agrees).
+        let rel = req.path.split('?').next().unwrap_or("");
+        if !rel.starts_with("http://") && !rel.starts_with("https://") && !is_discovery(rel) {
+            return None;
+        }
         let url = self.wire_url(req).ok()?;
         let rest = url.path().strip_prefix(self.base_path.as_str())?;
         if !is_discovery(rest) {

@@ -426,18 +426,15 @@ async fn run_steps(
         };
         record.transcript.extend(outcome.transcript.iter().cloned());
         if let Some(failed) = &outcome.failed {
-            record.verdict = failed.verdict;
             record.message = failed.message.clone();
             record.blocked = failed.blocked.clone();
             record.failed_step = failed.failed_step.clone();
             record.mismatches = failed.mismatches.clone();
-            if failed.verdict == Verdict::Fail {
+            record.verdict = match (failed.verdict, &failed.failed_at) {
                 // A fixture step that fails outright (a request that cannot be sent: an id that
                 // is not one path segment) is no user's own point: it BLOCKS them, and the case
                 // whose own step failed on the same request is the root cause.
-                record.verdict = Verdict::Error;
-                if let Some(at) = &failed.failed_at {
-                    record.verdict = Verdict::Blocked;
+                (Verdict::Fail, Some(at)) => {
                     record.blocked = Some(Blocked {
                         step: failed.failed_step.clone().unwrap_or_default(),
                         request: at.request.clone(),
@@ -450,8 +447,11 @@ async fn run_steps(
                         // by its request, not by the fixture's `proven_by` (that of its create).
                         proven_by: None,
                     });
+                    Verdict::Blocked
                 }
-            }
+                (Verdict::Fail, None) => Verdict::Error,
+                (v, _) => v,
+            };
             return;
         }
         for (k, v) in &outcome.vars {
